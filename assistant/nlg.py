@@ -1,0 +1,43 @@
+"""Response generator that appends an answer's numbered sources from the registry.
+
+Answers name their sources by id (`metadata: sources: [...]` in data/responses/). Rendering
+them here keeps every reference in one place (sources.yml) and works without the action
+server. Enabled in endpoints.yml (`nlg: type: assistant.nlg.CitingNLG`).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional, Text
+
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
+
+from assistant.sources import REGISTRY_FILE, load_registry, reference_list
+
+logger = logging.getLogger(__name__)
+
+
+class CitingNLG(TemplatedNaturalLanguageGenerator):
+    def __init__(self, endpoint_config: EndpointConfig, domain: Domain) -> None:
+        super().__init__(domain.responses)
+        self.registry = load_registry(endpoint_config.kwargs.get("sources", REGISTRY_FILE))
+
+    async def generate(
+        self,
+        utter_action: Text,
+        tracker: DialogueStateTracker,
+        output_channel: Text,
+        **kwargs: Any,
+    ) -> Optional[Dict[Text, Any]]:
+        response = await super().generate(utter_action, tracker, output_channel, **kwargs)
+        source_ids = ((response or {}).get("metadata") or {}).get("sources")
+        if source_ids and response.get("text"):
+            unknown = [s for s in source_ids if s not in self.registry]
+            if unknown:
+                logger.error(f"{utter_action} cites unknown sources {unknown}")
+            references = reference_list(source_ids, self.registry)
+            if references:
+                response = {**response, "text": f"{response['text'].rstrip()}\n\n{references}"}
+        return response
