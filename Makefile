@@ -1,0 +1,80 @@
+# The two commands:  `make run`  sets up and starts the assistant;
+#                    `make test` sets up and runs every test (CI runs this).
+# Everything below is made on demand and only when its inputs changed.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV  := .venv
+PY    := $(VENV)/bin/python
+RASA  := $(VENV)/bin/rasa
+MODEL := models/poi.tar.gz
+SPACY := build/spacy/.built
+WIDGET := web/vendor/webchat.js
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT_SHA256  := cd2a8ee5211df95c626fc78bcf9d7d3a50368eacd43c7154476d29e519d42685
+TRAINING_DATA := $(shell find data -name '*.yml')
+
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+# Rasa loads the project's components, response generator and actions by module path.
+export PYTHONPATH := $(CURDIR)
+
+# Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
+PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
+
+.PHONY: help setup model run shell actions test validate clean
+
+help:
+	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
+	@echo "make test    set up, train if needed, run all tests"
+	@echo "make shell   talk to the assistant in the terminal (rasa shell + action server)"
+	@echo "make model   retrain after editing data/, domain.yml or config.yml"
+	@echo "make clean   remove everything made (virtual environment, models, conversations)"
+
+setup: $(VENV)/.installed $(SPACY) $(WIDGET)
+
+$(VENV)/.installed: requirements.txt
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10)"; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip==24.0
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+# The project's spaCy pipeline. Rasa's training cache cannot see changes inside that
+# folder, so a rebuild clears the cache (the next training is a full one).
+$(SPACY): $(VENV)/.installed assistant/spacy_pipeline.py assistant/spacy_terms.yml
+	$(PY) -m assistant.spacy_pipeline
+	rm -rf .rasa/cache
+	touch $@
+
+# The widget bundle, served from this project (no CDN), checked against a known checksum.
+$(WIDGET):
+	mkdir -p build web/vendor
+	cd build && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION)
+	echo "$(WEBCHAT_SHA256)  build/rasa-webchat-$(WEBCHAT_VERSION).tgz" | sha256sum --check --quiet
+	tar -xOzf build/rasa-webchat-$(WEBCHAT_VERSION).tgz package/lib/index.js > $@
+
+$(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/emergency_guard.py
+	$(RASA) train --fixed-model-name poi --out models
+	touch $@
+
+model: $(MODEL)
+
+run: setup $(MODEL)
+	./scripts/run.sh
+
+actions: $(VENV)/.installed
+	$(RASA) run actions --actions actions
+
+shell: setup $(MODEL)
+	./scripts/shell.sh
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+test: setup $(MODEL)
+	./scripts/test.sh
+
+clean:
+	rm -rf $(VENV) build models var .rasa results web/vendor tests/artifacts
