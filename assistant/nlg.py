@@ -1,4 +1,5 @@
-"""Response generator that appends an answer's numbered sources from the registry.
+"""Response generator: appends an answer's numbered sources from the registry, and keeps
+line breaks in the widget.
 
 Answers name their sources by id (`metadata: sources: [...]` in data/responses/). Rendering
 them here keeps every reference in one place (sources.yml) and works without the action
@@ -17,6 +18,9 @@ from rasa.utils.endpoints import EndpointConfig
 from assistant.sources import REGISTRY_FILE, load_registry, reference_list
 
 logger = logging.getLogger(__name__)
+
+# The widget's channel; it renders markdown.
+MARKDOWN_CHANNEL = "socketio"
 
 
 class CitingNLG(TemplatedNaturalLanguageGenerator):
@@ -40,4 +44,12 @@ class CitingNLG(TemplatedNaturalLanguageGenerator):
             references = reference_list(source_ids, self.registry)
             if references:
                 response = {**response, "text": f"{response['text'].rstrip()}\n\n{references}"}
+        if output_channel == MARKDOWN_CHANNEL and response and response.get("text"):
+            response = {**response, "text": markdown_line_breaks(response["text"])}
         return response
+
+
+def markdown_line_breaks(text: Text) -> Text:
+    """Keep each line on its own line in the widget, whose markdown would join them.
+    (A blank line cannot be used: the channels split messages on blank lines.)"""
+    return "\n\n".join(part.replace("\n", "  \n") for part in text.split("\n\n"))

@@ -72,5 +72,7 @@ def test_socketio_session_and_answer(servers: Servers) -> None:
         assert answered.wait(30), f"no answer with sources; got {received}"
     finally:
         client.disconnect()
-    assert "hot flashes" in received[0]["text"]
+    # The widget renders markdown: lines end in hard breaks so lists and references stay on their own lines.
+    assert "  \n- hot flashes and night sweats  \n" in received[0]["text"]
+    assert received[1]["text"].startswith("Sources:  \n1. ")
     assert servers.tracker(session_id)["latest_message"]["text"] == "what are the symptoms of POI"

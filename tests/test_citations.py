@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.nlg import markdown_line_breaks
 from assistant.sources import Source, load_registry, reference_list
 from conftest import faq_responses
 
@@ -38,3 +39,7 @@ def test_every_faq_answer_reaches_the_user_with_numbered_sources(ask) -> None:
         expected = [registry[s].url for s in response["metadata"]["sources"]]
         assert [url for _, url in cited] == expected
         assert [int(n) for n, _ in cited] == list(range(1, len(expected) + 1))
+
+
+def test_widget_line_breaks_keep_lines_and_message_splits() -> None:
+    assert markdown_line_breaks("Intro:\n- one\n- two\n\nSources:\n1. A") == "Intro:  \n- one  \n- two\n\nSources:  \n1. A"
