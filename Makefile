@@ -23,13 +23,15 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
 PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
 
-.PHONY: help setup model run shell actions test validate clean
+.PHONY: help setup model run shell actions test validate nlu-eval clean
 
 help:
 	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
 	@echo "make test    set up, train if needed, run all tests"
 	@echo "make shell   talk to the assistant in the terminal (rasa shell + action server)"
+	@echo "make validate  check content edits (Rasa + our checks), refresh docs/coverage.md"
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
+	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make clean   remove everything made (virtual environment, models, conversations)"
 
 setup: $(VENV)/.installed $(SPACY) $(WIDGET)
@@ -70,8 +72,18 @@ actions: $(VENV)/.installed
 shell: setup $(MODEL)
 	./scripts/shell.sh
 
+# Content team: run before retraining. Rasa's checks, then ours (assistant/content_check.py),
+# then the coverage report (docs/coverage.md) is refreshed.
 validate: setup
 	$(RASA) data validate --fail-on-warnings
+	$(PY) -m assistant.content_check
+	$(PY) -m assistant.coverage_report
+
+# NLU quality: 5-fold cross-validation of the intent classifier and the FAQ response selector
+# (about 4 minutes; reports in results/nlu-cv/).
+nlu-eval: setup
+	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu-cv
+	$(PY) -c "import json; [print(f, 'macro F1', round(json.load(open('results/nlu-cv/' + f))['macro avg']['f1-score'], 3), 'weighted F1', round(json.load(open('results/nlu-cv/' + f))['weighted avg']['f1-score'], 3)) for f in ('intent_report.json', 'response_selection_report.json')]"
 
 test: setup $(MODEL)
 	./scripts/test.sh

@@ -9,6 +9,9 @@ from typing import Any, Dict, List, Optional, Text
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from assistant.sources import load_registry, reference_list
+from assistant.topics import FAQ_PREFIX, faq_metadata, question_buttons
+
 # Which general topic fits an own-case question, by the domain terms in the message
 # (entities from the project's spaCy pipeline). First topic that exists wins.
 TOPICS_BY_TERM: Dict[Text, List[Text]] = {
@@ -23,11 +26,11 @@ TOPICS_BY_TERM: Dict[Text, List[Text]] = {
     "egg donation": ["egg_donation", "pregnancy_chances"],
     "donor eggs": ["egg_donation", "pregnancy_chances"],
     "the pill": ["hrt_vs_pill", "hrt_for_poi"],
+    "contraceptive pill": ["hrt_vs_pill", "hrt_for_poi"],
     "hrt": ["hrt_for_poi"],
     "hormone therapy": ["hrt_for_poi"],
     "hormone replacement therapy": ["hrt_for_poi"],
     "hormone replacement": ["hrt_for_poi"],
-    "contraceptive pill": ["hrt_vs_pill", "hrt_for_poi"],
 }
 TOPICS_BY_ENTITY: Dict[Text, List[Text]] = {
     "hormone": ["hormone_tests_explained", "hrt_for_poi"],
@@ -35,17 +38,16 @@ TOPICS_BY_ENTITY: Dict[Text, List[Text]] = {
     "cell_source": ["msc_sources", "stem_cell_evidence"],
 }
 DEFAULT_TOPICS = ["finding_a_specialist", "poi_diagnosis"]
+# What a user is first offered, before any answer.
+STARTER_TOPICS = ["poi_definition", "hrt_for_poi", "stem_cell_evidence"]
+
 OFFER_TEXT = "If it helps, here is general information on this topic:"
-
-
-def topic_question(domain: Dict[Text, Any], topic: Text) -> Optional[Text]:
-    """The short question of an FAQ topic (its response's metadata), if the topic exists."""
-    variations = (domain.get("responses") or {}).get(f"utter_faq/{topic}") or []
-    for variation in variations:
-        question = (variation.get("metadata") or {}).get("question")
-        if question:
-            return question
-    return None
+NO_ANSWER_YET = ("I haven't answered a question yet. Every answer I give ends with its numbered "
+                 "sources. You could start with one of these:")
+SOURCES_INTRO = "My answer to \"{question}\" is based on these sources:"
+SOURCES_CHECKED = "The team last checked this answer against its sources on {reviewed}."
+MORE_INTRO = "Here are related questions you could ask next:"
+NOTHING_MORE = "That's all I have on this topic. Other questions I can answer:"
 
 
 def candidate_topics(entities: List[Dict[Text, Any]]) -> List[Text]:
@@ -55,6 +57,16 @@ def candidate_topics(entities: List[Dict[Text, Any]]) -> List[Text]:
         candidates += TOPICS_BY_TERM.get(value, [])
         candidates += TOPICS_BY_ENTITY.get(entity.get("entity", ""), [])
     return candidates + DEFAULT_TOPICS
+
+
+def last_answered_topic(tracker: Tracker) -> Optional[Text]:
+    """The FAQ topic of the latest answer in the conversation (from the bot events)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            utter_action = (event.get("metadata") or {}).get("utter_action") or ""
+            if utter_action.startswith(FAQ_PREFIX):
+                return utter_action[len(FAQ_PREFIX):]
+    return None
 
 
 class ActionOfferRelatedTopic(Action):
@@ -68,11 +80,56 @@ class ActionOfferRelatedTopic(Action):
     ) -> List[Dict[Text, Any]]:
         entities = tracker.latest_message.get("entities") or []
         for topic in candidate_topics(entities):
-            question = topic_question(domain, topic)
-            if question:
-                dispatcher.utter_message(
-                    text=OFFER_TEXT,
-                    buttons=[{"title": question, "payload": question}],
-                )
+            buttons = question_buttons(domain.get("responses") or {}, [topic])
+            if buttons:
+                dispatcher.utter_message(text=OFFER_TEXT, buttons=buttons)
                 break
+        return []
+
+
+class ActionShowSources(Action):
+    """'What are your sources?': the full references of the latest answer."""
+
+    def __init__(self) -> None:
+        self.registry = load_registry()
+
+    def name(self) -> Text:
+        return "action_show_sources"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        responses = domain.get("responses") or {}
+        topic = last_answered_topic(tracker)
+        if topic is None:
+            dispatcher.utter_message(text=NO_ANSWER_YET, buttons=question_buttons(responses, STARTER_TOPICS))
+            return []
+        metadata = faq_metadata(responses, topic)
+        references = reference_list(metadata.get("sources") or [], self.registry)
+        dispatcher.utter_message(text=SOURCES_INTRO.format(question=metadata.get("question", topic)))
+        dispatcher.utter_message(text=references)
+        if metadata.get("reviewed"):
+            dispatcher.utter_message(text=SOURCES_CHECKED.format(reviewed=metadata["reviewed"]))
+        return []
+
+
+class ActionTellMeMore(Action):
+    """'Tell me more': the related questions of the latest answer."""
+
+    def name(self) -> Text:
+        return "action_tell_me_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        responses = domain.get("responses") or {}
+        topic = last_answered_topic(tracker)
+        if topic is None:
+            dispatcher.utter_message(text=NO_ANSWER_YET, buttons=question_buttons(responses, STARTER_TOPICS))
+            return []
+        buttons = question_buttons(responses, faq_metadata(responses, topic).get("related") or [])
+        if buttons:
+            dispatcher.utter_message(text=MORE_INTRO, buttons=buttons)
+        else:
+            dispatcher.utter_message(text=NOTHING_MORE, buttons=question_buttons(responses, STARTER_TOPICS))
         return []

@@ -1,7 +1,7 @@
-"""Response generator: appends an answer's numbered sources from the registry, and keeps
-line breaks in the widget.
+"""Response generator: appends an answer's numbered sources from the registry, offers its
+related questions as buttons, and keeps line breaks in the widget.
 
-Answers name their sources by id (`metadata: sources: [...]` in data/responses/). Rendering
+Answers name their sources and related topics by id (`metadata:` in data/responses/). Rendering
 them here keeps every reference in one place (sources.yml) and works without the action
 server. Enabled in endpoints.yml (`nlg: type: assistant.nlg.CitingNLG`).
 """
@@ -16,6 +16,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from assistant.sources import REGISTRY_FILE, load_registry, reference_list
+from assistant.topics import question_buttons
 
 logger = logging.getLogger(__name__)
 
@@ -36,16 +37,21 @@ class CitingNLG(TemplatedNaturalLanguageGenerator):
         **kwargs: Any,
     ) -> Optional[Dict[Text, Any]]:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
-        source_ids = ((response or {}).get("metadata") or {}).get("sources")
-        if source_ids and response.get("text"):
-            unknown = [s for s in source_ids if s not in self.registry]
-            if unknown:
-                logger.error(f"{utter_action} cites unknown sources {unknown}")
-            references = reference_list(source_ids, self.registry)
-            if references:
-                response = {**response, "text": f"{response['text'].rstrip()}\n\n{references}"}
-        if output_channel == MARKDOWN_CHANNEL and response and response.get("text"):
-            response = {**response, "text": markdown_line_breaks(response["text"])}
+        if not response or not response.get("text"):
+            return response
+        response = dict(response)
+        metadata = response.get("metadata") or {}
+        source_ids = metadata.get("sources") or []
+        unknown = [s for s in source_ids if s not in self.registry]
+        if unknown:
+            logger.error(f"{utter_action} cites unknown sources {unknown}")
+        references = reference_list(source_ids, self.registry)
+        if references:
+            response["text"] = f"{response['text'].rstrip()}\n\n{references}"
+        if metadata.get("related") and not response.get("buttons"):
+            response["buttons"] = question_buttons(self.responses, metadata["related"])
+        if output_channel == MARKDOWN_CHANNEL:
+            response["text"] = markdown_line_breaks(response["text"])
         return response
 
 

@@ -9,7 +9,10 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import ActionOfferRelatedTopic, candidate_topics, topic_question
+from actions.actions import (ActionOfferRelatedTopic, ActionShowSources, ActionTellMeMore, DEFAULT_TOPICS, STARTER_TOPICS,
+                             TOPICS_BY_ENTITY, TOPICS_BY_TERM)
+from assistant.sources import load_registry
+from assistant.topics import faq_metadata, faq_question
 from conftest import ROOT, faq_responses
 
 
@@ -20,40 +23,64 @@ def domain() -> Dict[str, Any]:
     return {**domain.as_dict(), "responses": {**domain.as_dict()["responses"], **{k: [v] for k, v in faq_responses().items()}}}
 
 
-def run(entities: List[Dict[str, Any]], domain: Dict[str, Any]) -> List[Dict[str, Any]]:
-    tracker = Tracker("u", {}, {"text": "...", "intent": {"name": "consult_specialist"}, "entities": entities},
-                      [], False, None, {}, "action_listen")
+def faq_responses_topics() -> List[str]:
+    return [name.split("/", 1)[1] for name in faq_responses()]
+
+
+def run(action, domain: Dict[str, Any], entities: List[Dict[str, Any]] = (), events: List[Dict[str, Any]] = ()):
+    tracker = Tracker("u", {}, {"text": "...", "intent": {"name": "x"}, "entities": list(entities)},
+                      list(events), False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionOfferRelatedTopic().run(dispatcher, tracker, domain))
-    assert events == []
+    assert asyncio.run(action.run(dispatcher, tracker, domain)) == []
     return dispatcher.messages
 
 
-def test_offers_the_topic_of_the_treatment_mentioned(domain) -> None:
-    messages = run([{"entity": "treatment", "value": "HRT"}], domain)
-    assert [b["title"] for b in messages[0]["buttons"]] == [topic_question(domain, "hrt_for_poi")]
-    assert messages[0]["buttons"][0]["payload"] == messages[0]["buttons"][0]["title"]
+def answered(topic: str) -> List[Dict[str, Any]]:
+    """Tracker events of a conversation whose latest FAQ answer was about `topic`."""
+    return [
+        {"event": "user", "text": "q"},
+        {"event": "bot", "text": "a", "metadata": {"utter_action": f"utter_faq/{topic}"}},
+        {"event": "bot", "text": "b", "metadata": {"utter_action": "utter_greet"}},
+    ]
 
 
-def test_falls_back_to_the_first_topic_that_exists(domain) -> None:
-    # hormone_tests_explained is not written yet, so an FSH question gets the diagnosis topic.
-    expected = next(t for t in candidate_topics([{"entity": "hormone", "value": "FSH"}]) if topic_question(domain, t))
-    messages = run([{"entity": "hormone", "value": "FSH"}], domain)
-    assert messages[0]["buttons"][0]["title"] == topic_question(domain, expected)
+def test_offers_the_topic_of_the_term_mentioned(domain) -> None:
+    messages = run(ActionOfferRelatedTopic(), domain, [{"entity": "treatment", "value": "HRT"}])
+    assert messages[0]["buttons"] == [{"title": "What is the treatment for POI? Why HRT?",
+                                       "payload": "What is the treatment for POI? Why HRT?"}]
+    messages = run(ActionOfferRelatedTopic(), domain, [{"entity": "hormone", "value": "FSH"}])
+    assert messages[0]["buttons"][0]["title"] == faq_question(domain["responses"], "hormone_tests_explained")
 
 
-def test_without_terms_offers_a_general_topic(domain) -> None:
-    messages = run([], domain)
-    assert len(messages) == 1 and len(messages[0]["buttons"]) == 1
+def test_without_terms_offers_finding_a_specialist(domain) -> None:
+    messages = run(ActionOfferRelatedTopic(), domain)
+    assert [b["title"] for b in messages[0]["buttons"]] == ["What kind of doctor should I see?"]
+
+
+def test_sources_of_the_latest_answer_are_listed_in_full(domain) -> None:
+    messages = run(ActionShowSources(), domain, events=answered("bone_health"))
+    metadata = faq_metadata(domain["responses"], "bone_health")
+    assert messages[0]["text"] == 'My answer to "Does POI affect my bones?" is based on these sources:'
+    registry = load_registry()
+    lines = messages[1]["text"].splitlines()
+    assert lines[0] == "Sources:" and len(lines) == 1 + len(metadata["sources"])
+    for line, source in zip(lines[1:], metadata["sources"]):
+        assert line.endswith(f"<{registry[source].url}>")
+    assert metadata["reviewed"] in messages[2]["text"]
+
+
+def test_sources_before_any_answer_offer_questions_instead(domain) -> None:
+    messages = run(ActionShowSources(), domain)
+    assert "haven't answered a question yet" in messages[0]["text"] and len(messages[0]["buttons"]) == 3
+
+
+def test_tell_me_more_offers_the_related_questions(domain) -> None:
+    messages = run(ActionTellMeMore(), domain, events=answered("stem_cell_evidence"))
+    related = faq_metadata(domain["responses"], "stem_cell_evidence")["related"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [faq_question(domain["responses"], t) for t in related]
 
 
 def test_topics_named_by_the_action_are_real_topic_ids() -> None:
-    from actions.actions import DEFAULT_TOPICS, TOPICS_BY_ENTITY, TOPICS_BY_TERM
-    from test_content import TOPICS_FILE
-    import re
-
-    if not TOPICS_FILE.exists():
-        pytest.skip("the topic list is not beside this checkout")
-    listed = set(re.findall(r"^\| ([a-z_]+) \|", TOPICS_FILE.read_text(encoding="utf-8"), flags=re.M))
-    named = {t for topics in [*TOPICS_BY_TERM.values(), *TOPICS_BY_ENTITY.values(), DEFAULT_TOPICS] for t in topics}
+    listed = set(faq_responses_topics())
+    named = {t for topics in [*TOPICS_BY_TERM.values(), *TOPICS_BY_ENTITY.values(), DEFAULT_TOPICS, STARTER_TOPICS] for t in topics}
     assert named <= listed, named - listed

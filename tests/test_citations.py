@@ -39,7 +39,17 @@ def test_every_faq_answer_reaches_the_user_with_numbered_sources(ask) -> None:
         expected = [registry[s].url for s in response["metadata"]["sources"]]
         assert [url for _, url in cited] == expected
         assert [int(n) for n, _ in cited] == list(range(1, len(expected) + 1))
+        related = response["metadata"].get("related") or []
+        questions = [faq_responses()[f"utter_faq/{t}"]["metadata"]["question"] for t in related]
+        assert [b["title"] for r in replies for b in r.get("buttons") or []] == questions
 
 
 def test_widget_line_breaks_keep_lines_and_message_splits() -> None:
     assert markdown_line_breaks("Intro:\n- one\n- two\n\nSources:\n1. A") == "Intro:  \n- one  \n- two\n\nSources:  \n1. A"
+
+
+def test_coverage_report_is_up_to_date() -> None:
+    from assistant.content_check import load
+    from assistant.coverage_report import REPORT_FILE, render
+
+    assert REPORT_FILE.read_text(encoding="utf-8") == render(load()), "run `make validate` to refresh docs/coverage.md"
