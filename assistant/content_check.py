@@ -222,8 +222,13 @@ def check_metadata(c: Content, today: dt.date) -> List[Problem]:
     problems = []
     for t, answer in sorted(c.answers.items()):
         metadata = answer.get("metadata") or {}
-        if not str(metadata.get("question", "")).endswith("?"):
+        question = str(metadata.get("question", ""))
+        if not question.endswith("?"):
             problems.append(Problem("error", ANSWERS_FILE, t, "needs metadata: question: (a short question ending in ?)"))
+        elif normalise(question) not in {normalise(e) for e in c.examples.get(t, [])}:
+            # It is sent when a user clicks its button, so the model must have learnt it.
+            problems.append(Problem("error", EXAMPLES_FILE, t,
+                f'add its question "{question}" to its examples (buttons send that text)'))
         for related in metadata.get("related") or []:
             if related not in c.answers or related == t:
                 problems.append(Problem("error", ANSWERS_FILE, t, f'related topic "{related}" is not another FAQ topic'))

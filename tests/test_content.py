@@ -28,7 +28,8 @@ def fixture() -> cc.Content:
     """A small, valid content set the tests then break one way each."""
     examples = [f"question {i} about poi" for i in range(cc.MIN_EXAMPLES)]
     return cc.Content(
-        examples={"alpha": examples, "beta": [e.replace("question", "query") for e in examples]},
+        examples={"alpha": examples + ["alpha?"],
+                  "beta": [e.replace("question", "query") for e in examples] + ["beta?"]},
         answers={
             t: {"text": GOOD_TEXT, "metadata": {"question": f"{t}?", "sources": ["src_a"], "related": [],
                                                 "reviewed": "2026-11-01"}}
@@ -130,6 +131,11 @@ def test_review_dates_missing_or_older_than_twelve_months() -> None:
 def test_topic_list_ids_must_all_be_present() -> None:
     c = fixture(); c.topic_ids = ["alpha", "beta", "gamma"]
     assert "[gamma] is in the topic list but has no answer or examples" in messages(c)
+
+
+def test_the_button_question_must_be_a_training_example() -> None:
+    c = fixture(); c.answers["alpha"]["metadata"]["question"] = "What is alpha exactly?"
+    assert messages(c) == ['[alpha] add its question "What is alpha exactly?" to its examples (buttons send that text)']
 
 
 def test_related_topics_must_exist() -> None:
