@@ -4,6 +4,7 @@ Guardrail and FAQ responses never depend on this server; actions only add to the
 """
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -87,7 +88,28 @@ class ActionOfferRelatedTopic(Action):
         return []
 
 
-class ActionShowSources(Action):
+class LatestAnswerAction(Action, ABC):
+    """A follow-up about the latest FAQ answer; before any answer, it offers starter questions."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        responses = domain.get("responses") or {}
+        topic = last_answered_topic(tracker)
+        if topic is None:
+            dispatcher.utter_message(text=NO_ANSWER_YET, buttons=question_buttons(responses, STARTER_TOPICS))
+        else:
+            self.follow_up(dispatcher, responses, topic, faq_metadata(responses, topic))
+        return []
+
+    @abstractmethod
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, responses: Dict[Text, Any], topic: Text, metadata: Dict[Text, Any]
+    ) -> None:
+        """Answer the follow-up about `topic`, whose answer's metadata is `metadata`."""
+
+
+class ActionShowSources(LatestAnswerAction):
     """'What are your sources?': the full references of the latest answer."""
 
     def __init__(self) -> None:
@@ -96,40 +118,26 @@ class ActionShowSources(Action):
     def name(self) -> Text:
         return "action_show_sources"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        responses = domain.get("responses") or {}
-        topic = last_answered_topic(tracker)
-        if topic is None:
-            dispatcher.utter_message(text=NO_ANSWER_YET, buttons=question_buttons(responses, STARTER_TOPICS))
-            return []
-        metadata = faq_metadata(responses, topic)
-        references = reference_list(metadata.get("sources") or [], self.registry)
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, responses: Dict[Text, Any], topic: Text, metadata: Dict[Text, Any]
+    ) -> None:
         dispatcher.utter_message(text=SOURCES_INTRO.format(question=metadata.get("question", topic)))
-        dispatcher.utter_message(text=references)
+        dispatcher.utter_message(text=reference_list(metadata.get("sources") or [], self.registry))
         if metadata.get("reviewed"):
             dispatcher.utter_message(text=SOURCES_CHECKED.format(reviewed=metadata["reviewed"]))
-        return []
 
 
-class ActionTellMeMore(Action):
+class ActionTellMeMore(LatestAnswerAction):
     """'Tell me more': the related questions of the latest answer."""
 
     def name(self) -> Text:
         return "action_tell_me_more"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[Dict[Text, Any]]:
-        responses = domain.get("responses") or {}
-        topic = last_answered_topic(tracker)
-        if topic is None:
-            dispatcher.utter_message(text=NO_ANSWER_YET, buttons=question_buttons(responses, STARTER_TOPICS))
-            return []
-        buttons = question_buttons(responses, faq_metadata(responses, topic).get("related") or [])
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, responses: Dict[Text, Any], topic: Text, metadata: Dict[Text, Any]
+    ) -> None:
+        buttons = question_buttons(responses, metadata.get("related") or [])
         if buttons:
             dispatcher.utter_message(text=MORE_INTRO, buttons=buttons)
         else:
             dispatcher.utter_message(text=NOTHING_MORE, buttons=question_buttons(responses, STARTER_TOPICS))
-        return []
