@@ -23,7 +23,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
 PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
 
-.PHONY: help setup model run shell actions test validate nlu-eval clean
+.PHONY: help setup model run shell actions test validate nlu-eval eval clean
 
 help:
 	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
@@ -32,6 +32,7 @@ help:
 	@echo "make validate  check content edits (Rasa + our checks), refresh docs/coverage.md"
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
+	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
 	@echo "make clean   remove everything made (virtual environment, models, conversations)"
 
 setup: $(VENV)/.installed $(SPACY) $(WIDGET)
@@ -84,6 +85,11 @@ validate: setup
 nlu-eval: setup
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu-cv
 	$(PY) -c "import json; [print(f, 'macro F1', round(json.load(open('results/nlu-cv/' + f))['macro avg']['f1-score'], 3), 'weighted F1', round(json.load(open('results/nlu-cv/' + f))['weighted avg']['f1-score'], 3)) for f in ('intent_report.json', 'response_selection_report.json')]"
+
+# Guardrails and answers on a JSONL question bank (default: the held-out bank in tests/).
+BANK ?= tests/question_bank.jsonl
+eval: setup $(MODEL)
+	$(PY) -m assistant.evaluate $(BANK) --json results/eval.json
 
 test: setup $(MODEL)
 	./scripts/test.sh

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import socket
@@ -63,7 +64,9 @@ def agent(event_loop: asyncio.AbstractEventLoop) -> Any:
     store is in memory: these tests check answers; storage is tested against a server."""
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_structlog(logging.WARNING)  # as Rasa's CLI does; unconfigured it prints debug events
     assert MODEL.exists(), "run `make test` (it trains the model first)"
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     return Agent.load(str(MODEL), generator=endpoints.nlg)
