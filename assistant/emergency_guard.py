@@ -1,9 +1,9 @@
 """NLU component: messages that match an emergency rule get the `emergency` intent.
 
 The intent model (DIET) learns emergency wording too, but a classifier can be unsure about an
-emergency it has not seen. This rule backstop runs after it, on the project's spaCy pipeline,
-so that the emergency response never depends on a confidence score. It sits before the
-FallbackClassifier, whose low-confidence fallback it must override.
+emergency it has not seen. This rule backstop runs on the project's spaCy pipeline after the
+FallbackClassifier, so that the emergency response never depends on a confidence score: placed
+before it, a match would be undone by the fallback's "two close intents" check.
 """
 from __future__ import annotations
 
