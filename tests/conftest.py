@@ -31,15 +31,9 @@ def load_yaml(relative: str) -> Any:
 
 def faq_responses() -> Dict[str, Dict[str, Any]]:
     """utter_faq/<topic> -> its first variation."""
-    return {name: variations[0] for name, variations in load_yaml("data/responses/faq.yml")["responses"].items()}
+    from assistant.content_check import load
 
-
-def faq_examples() -> Dict[str, List[str]]:
-    """faq/<topic> -> its training examples."""
-    examples = {}
-    for block in load_yaml("data/nlu/faq.yml")["nlu"]:
-        examples[block["intent"]] = [line[2:].strip() for line in block["examples"].splitlines() if line.strip()]
-    return examples
+    return {f"utter_faq/{topic}": answer for topic, answer in load(ROOT).answers.items()}
 
 
 def free_port() -> int:
