@@ -12,6 +12,11 @@ SPACY := build/spacy/.built
 WIDGET := web/vendor/webchat.js
 WEBCHAT_VERSION := 1.0.1
 WEBCHAT_SHA256  := cd2a8ee5211df95c626fc78bcf9d7d3a50368eacd43c7154476d29e519d42685
+# For the widget's browser tests: axe-core (accessibility checker) and Debian's Chromium.
+AXE := build/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
+AXE_SHA256  := e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+CHROMIUM := /usr/bin/chromium
 TRAINING_DATA := $(shell find data -name '*.yml')
 
 export RASA_TELEMETRY_ENABLED := false
@@ -52,11 +57,23 @@ $(SPACY): $(VENV)/.installed assistant/spacy_pipeline.py assistant/spacy_terms.y
 	touch $@
 
 # The widget bundle, served from this project (no CDN), checked against a known checksum.
+# One change to it: its Google Fonts import is dropped (no third-party requests; poi-chat.css sets the font).
 $(WIDGET):
 	mkdir -p build web/vendor
 	cd build && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION)
 	echo "$(WEBCHAT_SHA256)  build/rasa-webchat-$(WEBCHAT_VERSION).tgz" | sha256sum --check --quiet
-	tar -xOzf build/rasa-webchat-$(WEBCHAT_VERSION).tgz package/lib/index.js > $@
+	tar -xOzf build/rasa-webchat-$(WEBCHAT_VERSION).tgz package/lib/index.js \
+	  | sed 's#@import url(https://fonts.googleapis.com/css?family=Inter:400,500,700\&display=swap);##g' > $@
+	! grep -q fonts.googleapis.com $@
+
+$(AXE):
+	mkdir -p build/axe-core
+	cd build && npm pack --silent axe-core@$(AXE_VERSION)
+	echo "$(AXE_SHA256)  build/axe-core-$(AXE_VERSION).tgz" | sha256sum --check --quiet
+	tar -xOzf build/axe-core-$(AXE_VERSION).tgz package/axe.min.js > $@
+
+$(CHROMIUM):
+	./scripts/install-chromium.sh
 
 $(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/emergency_guard.py
 	$(RASA) train --fixed-model-name poi --out models
@@ -91,7 +108,7 @@ BANK ?= tests/question_bank.jsonl
 eval: setup $(MODEL)
 	$(PY) -m assistant.evaluate $(BANK) --json results/eval.json
 
-test: setup $(MODEL)
+test: setup $(MODEL) $(AXE) $(CHROMIUM)
 	./scripts/test.sh
 
 clean:

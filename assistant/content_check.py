@@ -35,6 +35,9 @@ OFFICIAL_HOSTS = (
     "closerlookatstemcells.org", "clinicaltrials.gov", "daisynetwork.org", "medicinetoday.com.au",
 )
 REQUIRED_SOURCE_FIELDS = ("authors", "title", "year", "last_checked")
+# Plain text only: no HTML tags, no markdown links, no script or data addresses. The widget shows
+# text safely anyway; this keeps mistakes (and pasted markup) out of the answers.
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|\]\s*\(|javascript:|data:", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,9 @@ def check_registry(c: Content) -> List[Problem]:
             continue
         address = f"https://doi.org/{entry['doi']}" if entry.get("doi") else entry["url"]
         host = urlparse(address).hostname or ""
-        if not host.endswith(OFFICIAL_HOSTS):
+        if urlparse(address).scheme not in ("https", "http"):
+            error(f"{address} must be a web address (https://...)")
+        elif not host.endswith(OFFICIAL_HOSTS):
             error(f"{host or address} is not an official address; cite the publisher's own page, never a mirror")
         first = addresses.setdefault(address, sid)
         if first != sid:
@@ -216,6 +221,18 @@ def check_answer_text(c: Content) -> List[Problem]:
             problems.append(Problem("error", ANSWERS_FILE, t,
                 "has an address in its text: references belong in sources.yml (the assistant adds them)"))
     return problems
+
+
+def check_markup(c: Content) -> List[Problem]:
+    fields = [(ANSWERS_FILE, t, a.get("text"), "answer") for t, a in c.answers.items()]
+    fields += [(ANSWERS_FILE, t, (a.get("metadata") or {}).get("question"), "question") for t, a in c.answers.items()]
+    fields += [(REGISTRY_FILE, sid, e.get(name), name)
+               for sid, e in c.registry.items() for name in ("authors", "title", "published_in")]
+    return [
+        Problem("error", file, where, f"its {name} holds markup or a link ({MARKUP.search(str(value)).group(0)!r}): write plain text")
+        for file, where, value, name in sorted(fields, key=lambda f: (f[0], f[1], f[3]))
+        if value and MARKUP.search(str(value))
+    ]
 
 
 def check_metadata(c: Content, today: dt.date) -> List[Problem]:
@@ -259,7 +276,7 @@ def check(c: Content, today: Optional[dt.date] = None) -> List[Problem]:
     today = today or dt.date.today()
     return (
         check_questions_have_answers(c) + check_example_counts(c) + check_duplicate_examples(c)
-        + check_citations(c) + check_registry(c) + check_answer_text(c) + check_metadata(c, today)
+        + check_citations(c) + check_registry(c) + check_answer_text(c) + check_markup(c) + check_metadata(c, today)
         + check_topic_list(c)
     )
 

@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 RASA_PORT=${RASA_PORT:-5005}
 ACTIONS_PORT=${ACTIONS_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8000}
-# Origins allowed to call the Rasa server from a browser (the widget page by default).
-CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT"}
+# Web pages (origins) allowed to talk to the Rasa server from a browser: the demo page by default.
+# Used by `--cors` (HTTP) and by the socket.io channel (credentials.yml).
+export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT"}
 
 mkdir -p var/logs
 pids=()

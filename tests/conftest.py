@@ -85,12 +85,15 @@ def ask(agent: Any, event_loop: asyncio.AbstractEventLoop):
 
 class Servers:
     """The action server and the Rasa server (REST + socket.io), as `make run` starts them,
-    but on free ports, with their own SQLite conversation store."""
+    but on free ports, with their own SQLite conversation store. Browsers may reach the Rasa
+    server only from `web_origin` (where the widget tests serve the page)."""
 
     def __init__(self, workdir: Path, api_token: str = "test-token") -> None:
         self.workdir = workdir
         self.rasa_port = free_port()
         self.actions_port = free_port()
+        self.web_port = free_port()
+        self.web_origin = f"http://127.0.0.1:{self.web_port}"
         self.api_token = api_token
         self.db = workdir / "conversations.db"
         endpoints = load_yaml("endpoints.yml")
@@ -107,7 +110,9 @@ class Servers:
 
     def _spawn(self, args: List[str], log: str) -> subprocess.Popen:
         logfile = open(self.workdir / log, "ab")
-        return subprocess.Popen(args, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+        env = dict(os.environ, CORS_ORIGINS=self.web_origin)
+        return subprocess.Popen(args, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT,
+                                start_new_session=True)
 
     def start_actions(self) -> None:
         self.actions = self._spawn(
@@ -120,7 +125,7 @@ class Servers:
             [
                 str(VENV_BIN / "rasa"), "run", "--model", str(MODEL), "--endpoints", str(self.endpoints),
                 "--credentials", "credentials.yml", "--port", str(self.rasa_port),
-                "--cors", "http://localhost:8000", "--enable-api", "--auth-token", self.api_token,
+                "--cors", self.web_origin, "--enable-api", "--auth-token", self.api_token,
             ],
             "rasa.log",
         )

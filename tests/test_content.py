@@ -146,3 +146,19 @@ def test_related_topics_must_exist() -> None:
 def test_command_line_exit_code_and_messages(capsys) -> None:
     assert cc.main([]) == 0
     assert "Content check: 0 errors" in capsys.readouterr().out
+
+
+def test_catches_markup_in_answers_questions_and_sources() -> None:
+    c = fixture()
+    c.answers["alpha"]["text"] += " <img src=x onerror=alert(1)>"
+    c.answers["beta"]["metadata"]["question"] = "[What is beta?](javascript:alert(1))"
+    c.registry["src_a"] = {**c.registry["src_a"], "title": "A <script>alert(1)</script> title"}
+    found = messages(c)
+    assert any("[alpha] its answer holds markup" in m for m in found)
+    assert any("[beta] its question holds markup" in m for m in found)
+    assert any("[src_a] its title holds markup" in m for m in found)
+
+
+def test_catches_a_source_address_that_is_not_a_web_address() -> None:
+    c = fixture(); c.registry["src_a"] = {**c.registry["src_a"], "url": "javascript://www.nih.gov/%0aalert(1)"}
+    assert any("[src_a] javascript://www.nih.gov/%0aalert(1) must be a web address" in m for m in messages(c))
