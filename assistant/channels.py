@@ -1,5 +1,14 @@
-"""The socket.io channel for the website widget: Rasa's own, with two things it lacks.
+"""The channels, Rasa's own with what they lack for untrusted input from the web.
 
+Both channels: a message that is not text becomes empty text (the assistant asks to rephrase),
+control characters and broken Unicode are removed, "/intent" commands other than the widget's
+"/greet" are read as words, and a message over MAX_MESSAGE_CHARS gets a polite "too long" answer
+without reaching the model.
+
+REST: a body that is not a JSON object, or without a `sender`, gets a clear 400 (Rasa would answer
+500, or file every such message under one shared "default" conversation).
+
+socket.io (the website widget):
 - Origins. Rasa turns off python-socketio's origin check (it relies on CORS headers, which
   browsers do not apply to WebSockets), so any web page could open the widget's channel. Here
   only pages on the origins in CORS_ORIGINS (the variable `rasa run --cors` gets too) connect.
@@ -11,17 +20,55 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.rest import RestInput
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
+from sanic.request import Request
 
 logger = logging.getLogger(__name__)
 
 # customData keys kept (as short text) in the conversation's metadata; everything else is dropped.
 ALLOWED_METADATA = ("language",)
 MAX_METADATA_VALUE = 32
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+TOO_LONG_ANSWER = (
+    f"Your message is too long for me (the limit is {MAX_MESSAGE_CHARS:,} characters). "
+    "Please ask one short question at a time."
+)
+# Messages starting with "/" drive intents directly in Rasa ("/restart", "/faq{...}"). Users may
+# send only the widget's start payload; any other such message is read as words.
+COMMANDS_ALLOWED = ("/greet",)
+# C0/C1 control characters except tab and newline, and lone surrogates (not encodable as UTF-8).
+UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_text(message: Any) -> Text:
+    """What the browser or client sent as the message -> text the assistant and its stores accept."""
+    if not isinstance(message, str):
+        return ""
+    message = UNPRINTABLE.sub(" ", message)
+    if message.lstrip().startswith("/") and message.strip() not in COMMANDS_ALLOWED:
+        message = message.lstrip().lstrip("/")
+    return message
+
+
+def answer_checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
+    """Passes a message on to the assistant, unless it is too long: that one gets a polite answer."""
+
+    async def on_checked_message(message: UserMessage) -> None:
+        if len(message.text or "") > MAX_MESSAGE_CHARS:
+            logger.info("%s: answered a message of %d characters as too long", message.input_channel, len(message.text))
+            await message.output_channel.send_text_message(message.sender_id, TOO_LONG_ANSWER)
+            return
+        await on_new_message(message)
+
+    return on_checked_message
 
 
 def parse_origins(value: Union[Text, List[Text], None]) -> List[Text]:
@@ -72,7 +119,7 @@ class WidgetSocketIOInput(SocketIOInput):
         return origin.rstrip("/") in self.allowed_origins or origin == own
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = super().blueprint(on_new_message)
+        webhook = super().blueprint(answer_checked(on_new_message))
         namespace = self.namespace or "/"
 
         connect = self.sio.handlers[namespace]["connect"]
@@ -91,11 +138,42 @@ class WidgetSocketIOInput(SocketIOInput):
             if not isinstance(data, dict):
                 logger.warning("socket.io: ignored a %s event that was not an object", self.user_message_evt)
                 return
-            data = dict(data)
-            if not isinstance(data.get("message"), str):
-                data["message"] = ""
+            data = dict(data, message=clean_text(data.get("message")))
             data[self.metadata_key] = clean_metadata(data.get(self.metadata_key))
             await handle_message(sid, data)
 
         self.sio.on(self.user_message_evt, handle_checked_message, namespace=self.namespace)
         return webhook
+
+
+class CheckedRestInput(RestInput):
+    """Rasa's REST channel: malformed requests get a clear 400, messages are cleaned and checked."""
+
+    @staticmethod
+    def _body(request: Request) -> Dict[Text, Any]:
+        body = request.json  # Sanic answers 400 itself when the body is not JSON at all
+        if not isinstance(body, dict):
+            raise InvalidUsage('Send a JSON object: {"sender": "<conversation id>", "message": "<text>"}')
+        return body
+
+    async def _extract_sender(self, request: Request) -> Optional[Text]:
+        sender = self._body(request).get("sender")
+        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+            raise InvalidUsage(f'"sender" must be a non-empty string of at most {MAX_SENDER_CHARS} characters, '
+                               "one per conversation")
+        return sender
+
+    def _extract_message(self, request: Request) -> Optional[Text]:
+        message = self._body(request).get("message")
+        if message is not None and not isinstance(message, str):
+            raise InvalidUsage('"message" must be a string')
+        return clean_text(message)
+
+    def _extract_input_channel(self, request: Request) -> Text:
+        return self.name()  # not the client's to choose
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        return clean_metadata(self._body(request).get("metadata"))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        return super().blueprint(answer_checked(on_new_message))

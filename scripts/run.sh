@@ -12,6 +12,8 @@ WEB_PORT=${WEB_PORT:-8000}
 export CORS_ORIGINS=${CORS_ORIGINS:-"http://localhost:$WEB_PORT http://127.0.0.1:$WEB_PORT"}
 
 mkdir -p var/logs
+# Retention: delete conversations idle for more than CONVERSATION_RETENTION_DAYS (see the README).
+.venv/bin/python -m assistant.privacy prune 2> var/logs/prune.log | tail -1 || echo "Pruning failed; see var/logs/prune.log"
 pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; echo "Stopped."; }
 trap stop EXIT INT TERM

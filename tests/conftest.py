@@ -110,7 +110,8 @@ class Servers:
 
     def _spawn(self, args: List[str], log: str) -> subprocess.Popen:
         logfile = open(self.workdir / log, "ab")
-        env = dict(os.environ, CORS_ORIGINS=self.web_origin)
+        # INFO, as `make run` logs: the logs are checked for what users said (tests/test_privacy.py).
+        env = dict(os.environ, CORS_ORIGINS=self.web_origin, LOG_LEVEL="INFO")
         return subprocess.Popen(args, cwd=ROOT, env=env, stdout=logfile, stderr=subprocess.STDOUT,
                                 start_new_session=True)
 

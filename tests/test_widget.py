@@ -203,8 +203,9 @@ def test_a_visitor_conversation_in_the_browser(browser: Browser, site: str, serv
 
 def test_keyboard_only(browser: Browser, site: str) -> None:
     page = open_page(browser, site)
-    page.keyboard.press("Tab")
     launcher = page.locator(".rw-launcher")
+    expect(launcher).to_be_visible(timeout=30_000)  # shown once the widget has connected
+    page.keyboard.press("Tab")
     expect(launcher).to_be_focused()
     assert launcher.get_attribute("aria-label") == "Open the chat: questions about POI"
     page.keyboard.press("Enter")
