@@ -2,8 +2,9 @@
 
 Both channels: a message that is not text becomes empty text (the assistant asks to rephrase),
 control characters and broken Unicode are removed, "/intent" commands other than the widget's
-"/greet" are read as words, and a message over MAX_MESSAGE_CHARS gets a polite "too long" answer
-without reaching the model.
+"/greet" are read as words, a message over MAX_MESSAGE_CHARS gets a polite "too long" answer
+without reaching the model, and a turn that ends without any reply (the action server is down,
+say) gets an "unavailable right now" answer instead of silence.
 
 REST: a body that is not a JSON object, or without a `sender`, gets a clear 400 (Rasa would answer
 500, or file every such message under one shared "default" conversation).
@@ -37,6 +38,11 @@ ALLOWED_METADATA = ("language",)
 MAX_METADATA_VALUE = 32
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 128
+# Sent when a turn ends without any reply: a part is down (the action server, say) or failed.
+NO_REPLY_ANSWER = (
+    "Sorry, I can't answer that right now: part of the assistant is unavailable. Please try again "
+    "in a few minutes. In an emergency, call your local emergency number."
+)
 TOO_LONG_ANSWER = (
     f"Your message is too long for me (the limit is {MAX_MESSAGE_CHARS:,} characters). "
     "Please ask one short question at a time."
@@ -59,14 +65,33 @@ def clean_text(message: Any) -> Text:
 
 
 def answer_checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Callable[[UserMessage], Awaitable[Any]]:
-    """Passes a message on to the assistant, unless it is too long: that one gets a polite answer."""
+    """Passes a message on to the assistant, unless it is too long: that one gets a polite answer.
+    A turn that ends with no reply at all gets NO_REPLY_ANSWER instead of silence."""
 
     async def on_checked_message(message: UserMessage) -> None:
+        output = message.output_channel
         if len(message.text or "") > MAX_MESSAGE_CHARS:
             logger.info("%s: answered a message of %d characters as too long", message.input_channel, len(message.text))
-            await message.output_channel.send_text_message(message.sender_id, TOO_LONG_ANSWER)
+            await output.send_text_message(message.sender_id, TOO_LONG_ANSWER)
             return
-        await on_new_message(message)
+        send_response = output.send_response
+        replies = 0
+
+        async def counted(recipient_id: Text, reply: Dict[Text, Any]) -> None:
+            nonlocal replies
+            replies += 1
+            await send_response(recipient_id, reply)
+
+        output.send_response = counted  # this output channel object serves this one message only
+        try:
+            await on_new_message(message)
+        except Exception:  # logged here without the user's text (Rasa's own log would include it)
+            logger.exception("%s: the turn failed", message.input_channel)
+        finally:
+            output.send_response = send_response
+        if not replies:
+            logger.warning("%s: a turn ended without a reply; sent the 'unavailable' answer", message.input_channel)
+            await output.send_text_message(message.sender_id, NO_REPLY_ANSWER)
 
     return on_checked_message
 

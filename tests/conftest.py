@@ -183,3 +183,25 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     running.start_rasa()
     yield running
     running.stop()
+
+
+# ---------------------------------------------------------------------------- measured figures
+
+FIGURES: Dict[str, Any] = {}
+
+
+def record_figures(name: str, figures: Any) -> None:
+    """Figures a test measured: printed after the run and saved to tests/artifacts/figures.json."""
+    FIGURES[name] = figures
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not FIGURES:
+        return
+    import json
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "figures.json").write_text(json.dumps(FIGURES, indent=1), encoding="utf-8")
+    terminalreporter.section("figures measured by the tests (tests/artifacts/figures.json)")
+    for name, figures in FIGURES.items():
+        terminalreporter.write_line(f"{name}: {json.dumps(figures)}")

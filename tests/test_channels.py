@@ -81,7 +81,7 @@ def test_socketio_session_and_answer(servers: Servers) -> None:
     assert servers.tracker(session_id)["latest_message"]["text"] == "what are the symptoms of POI"
 
 
-def socketio_turn(servers: Servers, payload: Dict[str, Any], origin: str = "") -> List[Dict[str, Any]]:
+def socketio_turn(servers: Servers, payload: Dict[str, Any], origin: str = "", wait: float = 30) -> List[Dict[str, Any]]:
     """Connects (as a page on `origin`, if given), sends one user_uttered payload, returns the replies."""
     client = socketio.Client(reconnection=False)
     replies: List[Dict[str, Any]] = []
@@ -93,7 +93,7 @@ def socketio_turn(servers: Servers, payload: Dict[str, Any], origin: str = "") -
         answered.set()
 
     headers = {"Origin": origin} if origin else {}
-    client.connect(servers.url, headers=headers, socketio_path="/socket.io/", transports=["polling"], wait_timeout=30)
+    client.connect(servers.url, headers=headers, socketio_path="/socket.io/", transports=["polling"], wait_timeout=wait)
     try:
         client.emit("session_request", {"session_id": payload.get("session_id")})
         client.emit("user_uttered", payload)
@@ -109,7 +109,7 @@ def test_socketio_accepts_only_the_configured_origins(servers: Servers) -> None:
     assert socketio_turn(servers, {"message": "what is POI", "session_id": session}, origin=servers.web_origin)
     with pytest.raises(socketio.exceptions.ConnectionError):
         socketio_turn(servers, {"message": "what is POI", "session_id": uuid.uuid4().hex},
-                      origin="http://elsewhere.example")
+                      origin="http://elsewhere.example", wait=5)
 
 
 def test_socketio_custom_data_is_accepted_but_reduced_to_known_keys(servers: Servers) -> None:
