@@ -28,7 +28,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
 PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
 
-.PHONY: help setup model run shell actions test validate nlu-eval eval forget prune scale-out scale-out-stop clean
+.PHONY: help setup model run shell actions test validate nlu-eval eval bench forget prune scale-out scale-out-stop clean
 
 help:
 	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
@@ -38,6 +38,7 @@ help:
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
+	@echo "make bench   speed and memory: the project's config against Rasa's default (about 12 min)"
 	@echo "make scale-out  PostgreSQL + Redis + 2 Rasa servers + nginx on loopback (scale-out-stop stops it)"
 	@echo "make forget SENDER=id  delete one stored conversation"
 	@echo "make prune   delete conversations idle for more than CONVERSATION_RETENTION_DAYS (default 30)"
@@ -113,6 +114,11 @@ eval: setup $(MODEL)
 
 test: setup $(MODEL) $(AXE) $(CHROMIUM)
 	./scripts/test.sh
+
+# Speed and memory, the project's config against Rasa's default config, on the same data and
+# machine (about 12 minutes; writes bench/results.md and bench/results.json).
+bench: setup $(MODEL)
+	$(PY) -m bench.bench
 
 # Several Rasa servers behind nginx, with PostgreSQL and Redis, on this machine (see the README).
 scale-out: setup $(MODEL)
