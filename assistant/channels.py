@@ -22,7 +22,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
@@ -96,12 +96,9 @@ def answer_checked(on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> C
     return on_checked_message
 
 
-def parse_origins(value: Union[Text, List[Text], None]) -> List[Text]:
-    """'http://a http://b' or a list -> ['http://a', 'http://b']."""
-    if not value:
-        return []
-    items = value.split() if isinstance(value, str) else value
-    return [str(item).rstrip("/") for item in items if str(item).strip()]
+def parse_origins(value: Optional[Text]) -> List[Text]:
+    """'http://a http://b/' -> ['http://a', 'http://b']."""
+    return [origin.rstrip("/") for origin in (value or "").split()]
 
 
 def clean_metadata(raw: Any) -> Dict[Text, Text]:

@@ -37,7 +37,7 @@ OFFICIAL_HOSTS = (
 REQUIRED_SOURCE_FIELDS = ("authors", "title", "year", "last_checked")
 # Plain text only: no HTML tags, no markdown links, no script or data addresses. The widget shows
 # text safely anyway; this keeps mistakes (and pasted markup) out of the answers.
-MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|\]\s*\(|javascript:|data:", re.IGNORECASE)
+MARKUP = re.compile(r"<\s*[a-zA-Z/!?]|\]\s*\(|javascript:|\bdata:[a-z]+/", re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ second, errors and server memory; and the held-out question bank, so speed is ne
 accuracy. For the project's config also: retraining after a content edit (an answer reworded, an
 example added). Writes bench/results.md and bench/results.json and prints the project/stock ratios.
 
-    make bench                          # about 12 minutes on 2 cores
+    make bench                          # about 16 minutes on 2 cores (962 s measured)
     python -m bench.bench --smoke       # the project's trained model only, tiny loads (CI)
 """
 from __future__ import annotations

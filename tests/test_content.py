@@ -152,11 +152,15 @@ def test_catches_markup_in_answers_questions_and_sources() -> None:
     c = fixture()
     c.answers["alpha"]["text"] += " <img src=x onerror=alert(1)>"
     c.answers["beta"]["metadata"]["question"] = "[What is beta?](javascript:alert(1))"
-    c.registry["src_a"] = {**c.registry["src_a"], "title": "A <script>alert(1)</script> title"}
+    c.registry["src_a"] = {**c.registry["src_a"], "title": "A <script>alert(1)</script> title",
+                           "published_in": "data:text/html;base64,PHNjcmlwdD4="}
+    c.answers["beta"]["text"] = GOOD_TEXT + " The data: few studies, none large."  # plain words stay allowed
     found = messages(c)
     assert any("[alpha] its answer holds markup" in m for m in found)
     assert any("[beta] its question holds markup" in m for m in found)
     assert any("[src_a] its title holds markup" in m for m in found)
+    assert any("[src_a] its published_in holds markup" in m for m in found)
+    assert not any("[beta] its answer holds markup" in m for m in found)
 
 
 def test_catches_a_source_address_that_is_not_a_web_address() -> None:
