@@ -28,7 +28,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
 PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
 
-.PHONY: help setup model run shell actions test validate nlu-eval eval bench forget prune scale-out scale-out-stop clean
+.PHONY: help setup model run shell actions test validate nlu-eval eval eval-public bench forget prune scale-out scale-out-stop clean
 
 help:
 	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
@@ -38,6 +38,7 @@ help:
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
+	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 3 min; docs/public-eval.md)"
 	@echo "make bench   speed and memory: the project's config against Rasa's default (about 16 min)"
 	@echo "make scale-out  PostgreSQL + Redis + 2 Rasa servers + nginx on loopback (scale-out-stop stops it)"
 	@echo "make forget SENDER=id  delete one stored conversation"
@@ -79,7 +80,7 @@ $(AXE):
 $(CHROMIUM):
 	./scripts/install-chromium.sh
 
-$(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/emergency_guard.py
+$(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py
 	$(RASA) train --fixed-model-name poi --out models
 	touch $@
 
@@ -111,6 +112,11 @@ nlu-eval: setup
 BANK ?= tests/question_bank.jsonl
 eval: setup $(MODEL)
 	$(PY) -m assistant.evaluate $(BANK) --json results/eval.json
+
+# CLINC150, MedQuAD and consumer health questions (shared/eval; evaluation only, never training).
+EVAL_DIR ?= ../shared/eval
+eval-public: setup $(MODEL)
+	$(PY) -m assistant.evaluate_public --eval-dir $(EVAL_DIR) --markdown docs/public-eval.md --json results/public-eval.json
 
 test: setup $(MODEL) $(AXE) $(CHROMIUM)
 	./scripts/test.sh

@@ -48,6 +48,8 @@ NO_ANSWER_YET = ("I haven't answered a question yet. Every answer I give ends wi
 SOURCES_INTRO = "My answer to \"{question}\" is based on these sources:"
 SOURCES_CHECKED = "The team last checked this answer against its sources on {reviewed}."
 MORE_INTRO = "Here are related questions you could ask next:"
+LIKELY_INTRO = "Or did you mean one of these?"
+LIKELY_TOPICS = 3
 NOTHING_MORE = "That's all I have on this topic. Other questions I can answer:"
 
 
@@ -85,6 +87,29 @@ class ActionOfferRelatedTopic(Action):
             if buttons:
                 dispatcher.utter_message(text=OFFER_TEXT, buttons=buttons)
                 break
+        return []
+
+
+def likely_topics(parse_data: Dict[Text, Any], count: int = LIKELY_TOPICS) -> List[Text]:
+    """The FAQ topics the ResponseSelector ranked highest for the message, best first."""
+    ranking = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    keys = [str(r.get("intent_response_key", "")) for r in ranking]
+    return [k.split("/", 1)[1] for k in keys if k.startswith("faq/")][:count]
+
+
+class ActionOfferLikelyTopics(Action):
+    """After "could you say it another way?", offer the topics the message most likely meant as
+    buttons: the user picks one instead of the assistant guessing."""
+
+    def name(self) -> Text:
+        return "action_offer_likely_topics"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        responses = domain.get("responses") or {}
+        buttons = question_buttons(responses, likely_topics(tracker.latest_message) or STARTER_TOPICS)
+        dispatcher.utter_message(text=LIKELY_INTRO, buttons=buttons)
         return []
 
 

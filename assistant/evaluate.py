@@ -84,12 +84,12 @@ def load_agent(model: Path = MODEL) -> Any:
     return Agent.load(str(model), generator=endpoints.nlg)
 
 
-async def run_bank(items: List[Dict[str, Any]], agent: Any) -> List[Turn]:
+async def run_bank(items: List[Dict[str, Any]], agent: Any, sender_prefix: str = "eval") -> List[Turn]:
     from rasa.shared.core.events import BotUttered
 
     turns = []
     for index, item in enumerate(items):
-        sender = f"eval-{index}"
+        sender = f"{sender_prefix}-{index}"  # a new conversation for every question
         await agent.handle_text(item["text"], sender_id=sender)
         tracker = await agent.tracker_store.retrieve(sender)
         actions = [e.metadata.get("utter_action", "") for e in tracker.events if isinstance(e, BotUttered)]

@@ -2,17 +2,20 @@
 
 Pretrained spaCy models cannot be downloaded on our machines, so the pipeline is made here:
 a blank English tokenizer, a lookup lemmatizer (tables from spacy-lookups-data, saved inside
-the pipeline so nothing is fetched at run time) and an EntityRuler tagging the domain terms
-listed in spacy_terms.yml. Rasa's SpacyNLP loads it by path.
+the pipeline so nothing is fetched at run time), an EntityRuler tagging the domain terms
+listed in spacy_terms.yml, and a table of common English words for the guardrails' spelling check. Rasa's SpacyNLP loads it by path.
 
 Usage: python -m assistant.spacy_pipeline   (run by `make`, before training)
 """
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 from typing import Any, Dict, List
 
 import spacy
+import spacy_lookups_data
 import yaml
 from spacy.language import Language
 
@@ -40,8 +43,18 @@ def term_patterns(nlp: Language, terms_file: Path = TERMS_FILE) -> List[Dict[str
     ]
 
 
+def known_words(min_log_prob: float = -15.0) -> Dict[str, float]:
+    """Common lowercase English words (about 32,000) and their log frequency, from spacy-lookups-data.
+    The guardrails correct a word to an emergency word one letter away only if it is rare or much
+    rarer ("pian" -> "pain", "conciousness" -> "consciousness", but "never" stays "never")."""
+    table = Path(spacy_lookups_data.__file__).parent / "data" / "en_lexeme_prob.json.gz"
+    probs = json.loads(gzip.decompress(table.read_bytes()))
+    return {w: p for w, p in probs.items() if p >= min_log_prob and w.isalpha() and w == w.lower()}
+
+
 def build(terms_file: Path = TERMS_FILE) -> Language:
     nlp = spacy.blank("en")
+    nlp.vocab.lookups.add_table("known_words", known_words())
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler")
     nlp.initialize()  # loads the lemma lookup table; must precede add_patterns (it clears the ruler)
@@ -49,7 +62,7 @@ def build(terms_file: Path = TERMS_FILE) -> Language:
     nlp.meta.update(
         name="poi_terms",
         version="1.0.0",
-        description="Blank English + lookup lemmatizer + POI domain EntityRuler (built by the project)",
+        description="Blank English + lookup lemmatizer + POI domain EntityRuler + known words (built by the project)",
     )
     return nlp
 

@@ -9,7 +9,7 @@ from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.actions import (ActionOfferRelatedTopic, ActionShowSources, ActionTellMeMore, DEFAULT_TOPICS, STARTER_TOPICS,
+from actions.actions import (ActionOfferLikelyTopics, ActionOfferRelatedTopic, ActionShowSources, ActionTellMeMore, DEFAULT_TOPICS, STARTER_TOPICS,
                              TOPICS_BY_ENTITY, TOPICS_BY_TERM)
 from assistant.sources import load_registry
 from assistant.topics import faq_metadata, faq_question
@@ -23,9 +23,10 @@ def domain() -> Dict[str, Any]:
     return {**domain.as_dict(), "responses": {**domain.as_dict()["responses"], **{k: [v] for k, v in faq_responses().items()}}}
 
 
-def run(action, domain: Dict[str, Any], entities: List[Dict[str, Any]] = (), events: List[Dict[str, Any]] = ()):
-    tracker = Tracker("u", {}, {"text": "...", "intent": {"name": "x"}, "entities": list(entities)},
-                      list(events), False, None, {}, "action_listen")
+def run(action, domain: Dict[str, Any], entities: List[Dict[str, Any]] = (), events: List[Dict[str, Any]] = (),
+        parse_data: Dict[str, Any] = None):
+    latest = {"text": "...", "intent": {"name": "x"}, "entities": list(entities), **(parse_data or {})}
+    tracker = Tracker("u", {}, latest, list(events), False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     assert asyncio.run(action.run(dispatcher, tracker, domain)) == []
     return dispatcher.messages
@@ -80,3 +81,19 @@ def test_topics_named_by_the_action_are_real_topic_ids() -> None:
     listed = {name.split("/", 1)[1] for name in faq_responses()}
     named = {t for topics in [*TOPICS_BY_TERM.values(), *TOPICS_BY_ENTITY.values(), DEFAULT_TOPICS, STARTER_TOPICS] for t in topics}
     assert named <= listed, named - listed
+
+
+def test_unclear_message_offers_the_topics_it_most_likely_meant(domain, ask) -> None:
+    # The ranking as the trained assistant makes it for a vague message
+    parsed, _ = ask("stem cells ovaries how")
+    ranked = [r["intent_response_key"] for r in parsed["response_selector"]["faq"]["ranking"]]
+    messages = run(ActionOfferLikelyTopics(), domain, parse_data=parsed)
+    assert messages[0]["text"] == "Or did you mean one of these?"
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert titles == [faq_question(domain["responses"], key.split("/", 1)[1]) for key in ranked[:3]]
+    assert all(b["payload"] == b["title"] for b in messages[0]["buttons"])
+
+
+def test_without_a_ranking_the_starter_topics_are_offered(domain) -> None:
+    messages = run(ActionOfferLikelyTopics(), domain)
+    assert [b["title"] for b in messages[0]["buttons"]] == [faq_question(domain["responses"], t) for t in STARTER_TOPICS]

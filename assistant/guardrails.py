@@ -1,0 +1,224 @@
+"""NLU component: the guardrail rules of guardrail_rules.yml have the last word on the intent.
+
+The intent model (DIET) learns emergencies, own-case and off-topic wording, but a classifier can be
+unsure or wrong about a message it has not seen, and these are the answers that must not be
+guessed. The rules run on the project's spaCy pipeline after the FallbackClassifier, so a rule
+decision never depends on a confidence score: placed before it, a match would be undone by the
+fallback's "two close intents" check. In order, the first that applies is final:
+
+1. an emergency rule matches (also after correcting one-letter misspellings) -> `emergency`; the
+   model's own emergency call stands unless the message has neither a domain term nor any sign
+   word of an emergency ("set a timer for 10 minutes" -> `out_of_scope`);
+2. another condition is named and POI is not -> `out_of_scope`;
+3. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
+   - an own-case rule matches a message about the domain -> `consult_specialist`;
+   - no domain term at all -> `out_of_scope` (every FAQ answer is about the domain);
+   - the model said own-case but the message has no personal word -> `faq`.
+Conversation intents (greet, thank, ask_sources, ...) are left to the model.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional, Text, Tuple, Type
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc
+
+logger = logging.getLogger(__name__)
+
+EMERGENCY = "emergency"
+FAQ = "faq"
+CONSULT = "consult_specialist"
+OUT_OF_SCOPE = "out_of_scope"
+CONTRACTIONS = {"dont": "don't", "cant": "can't", "wont": "won't", "im": "i'm", "ive": "i've", "didnt": "didn't",
+                "isnt": "isn't", "doesnt": "doesn't", "wouldnt": "wouldn't", "couldnt": "couldn't",
+                "shouldnt": "shouldn't", "havent": "haven't", "wasnt": "wasn't", "arent": "aren't"}
+CONTRACTION = re.compile(r"\b(" + "|".join(CONTRACTIONS) + r")\b")
+# Intents whose messages the own-case and scope rules judge; the others are conversation.
+JUDGED_INTENTS = {FAQ, CONSULT, OUT_OF_SCOPE, "nlu_fallback"}
+
+
+class RuleSet:
+    """One section of guardrail_rules.yml (phrases and Matcher patterns), compiled for a pipeline."""
+
+    def __init__(self, section: Dict[Text, Any], nlp: Language) -> None:
+        self.strings = nlp.vocab.strings
+        self.phrases = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for name, phrases in (section.get("phrases") or {}).items():
+            self.phrases.add(name, [nlp.make_doc(str(p)) for p in phrases])
+        self.patterns = Matcher(nlp.vocab)
+        for name, patterns in (section.get("patterns") or {}).items():
+            self.patterns.add(name, patterns)
+
+        # name -> word lists; the message matches if each list has one of its words (or lemmas)
+        self.combinations = {name: [{str(w).lower() for w in words} for words in lists]
+                             for name, lists in (section.get("combinations") or {}).items()}
+
+    def match(self, doc: Doc) -> Optional[Text]:
+        """The name of the first rule the message matches, or None."""
+        for matcher in (self.phrases, self.patterns):
+            found = matcher(doc) if len(matcher) else None  # an empty matcher warns on every call
+            if found:
+                return self.strings[found[0][0]]
+        words = {token.lower_ for token in doc} | {token.lemma_ for token in doc}
+        for name, lists in self.combinations.items():
+            if all(words & word_list for word_list in lists):
+                return name
+        return None
+
+
+def one_edit_apart(a: Text, b: Text) -> bool:
+    """True if a and b differ by one letter changed, added, removed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (
+            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
+
+
+class SpellingFixer:
+    """Corrects a word one edit away from an emergency word, unless it is a word in its own right:
+    one at most 20 times rarer than the emergency word ("never" is not a misspelt "fever")."""
+
+    RARER = 3.0  # natural log: e^3 = 20 times
+
+    def __init__(self, targets: Iterable[Text], nlp: Language) -> None:
+        self.targets = sorted({t.lower() for t in targets})
+        self.log_freq = nlp.vocab.lookups.get_table("known_words")  # built by assistant/spacy_pipeline.py
+
+    def is_misspelt(self, word: Text, target: Text) -> bool:
+        unknown = -100.0
+        return self.log_freq.get(word, unknown) < self.log_freq.get(target, unknown) - self.RARER \
+            and one_edit_apart(word, target)
+
+    def fix(self, doc: Doc) -> Optional[Text]:
+        """The text with misspellings corrected, or None when nothing needed correcting."""
+        changed, words = False, []
+        for token in doc:
+            word = token.lower_
+            fixed = word
+            if token.is_alpha and len(word) >= 3 and word not in self.targets:
+                fixed = next((t for t in self.targets if self.is_misspelt(word, t)), word)
+            changed |= fixed != word
+            words.append(fixed + token.whitespace_)
+        return "".join(words) if changed else None
+
+
+class Guardrails:
+    """All sections of the rules file, compiled for one spaCy pipeline."""
+
+    def __init__(self, spec: Dict[Text, Any], nlp: Language) -> None:
+        self.nlp = nlp
+        self.emergency = RuleSet(spec["emergency"], nlp)
+        self.spelling = SpellingFixer(spec["emergency"].get("spelling") or [], nlp)
+        self.emergency_signs = {str(w).lower() for w in spec["emergency"]["signs"]}
+        self.own_case = RuleSet(spec["own_case"], nlp)
+        self.personal_words = {str(w).lower() for w in spec["own_case"]["personal_words"]}
+        self.other_topic = RuleSet(spec["other_topic"], nlp)
+        self.poi = RuleSet(spec["poi"], nlp)
+        self.domain = RuleSet(spec["domain"], nlp)
+
+    def in_domain(self, doc: Doc) -> bool:
+        return bool(doc.ents) or self.domain.match(doc) is not None
+
+    def decide(self, text: Text, intent: Optional[Text]) -> Optional[Tuple[Text, Text]]:
+        """(new intent, reason) when a rule decides, else None (the model's intent stands)."""
+        # Lowercased, so that LEMMA patterns hold for "Bleeding" and "POI" as for "bleeding", and
+        # with the apostrophes people leave out put back ("dont want to be alive").
+        doc = self.nlp(CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(0)], text.lower()))
+        corrected = self.spelling.fix(doc)
+        corrected_doc = self.nlp(corrected) if corrected else doc
+        rule = self.emergency.match(doc) or self.emergency.match(corrected_doc)
+        if rule is not None:
+            return EMERGENCY, f"emergency rule '{rule}'"
+        if intent == EMERGENCY:
+            words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
+            if self.in_domain(doc) or words & self.emergency_signs:
+                return None  # the model's emergency call stands
+            return OUT_OF_SCOPE, "model emergency without any sign of one"
+        # Another condition named, POI not: off-topic, even if it looked like small talk
+        # ("how long does morning sickness last" is not a greeting).
+        rule = self.other_topic.match(doc)
+        if rule is not None and self.poi.match(doc) is None:
+            return OUT_OF_SCOPE, f"other-topic rule '{rule}'"
+        if intent not in JUDGED_INTENTS:
+            return None
+        in_domain = self.in_domain(doc)
+        rule = self.own_case.match(doc)
+        # The model's own-case call counts as domain evidence: "my karyotype says 45,X, what does
+        # that mean for me" names no listed term but is still a question for a specialist.
+        if rule is not None and (in_domain or intent == CONSULT):
+            return CONSULT, f"own-case rule '{rule}'"
+        if not in_domain:
+            return OUT_OF_SCOPE, "no domain term"
+        if intent == CONSULT and not any(token.lower_ in self.personal_words for token in doc):
+            return FAQ, "a general question (no personal word)"
+        return None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
+    is_trainable=False,
+    model_from="SpacyNLP",
+)
+class GuardrailClassifier(GraphComponent, IntentClassifier):
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [SpacyNLP]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"rules_file": "assistant/guardrail_rules.yml"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self.rules_file = Path(config["rules_file"])
+        self.rules_spec = yaml.safe_load(self.rules_file.read_text(encoding="utf-8"))
+        self._compiled: Optional[Guardrails] = None
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "GuardrailClassifier":
+        return cls(config)
+
+    def rules(self, model: SpacyModel) -> Guardrails:
+        if self._compiled is None or self._compiled.nlp is not model.model:
+            self._compiled = Guardrails(self.rules_spec, model.model)
+        return self._compiled
+
+    def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:
+        rules = self.rules(model)
+        for message in messages:
+            text = message.get(TEXT)
+            if not text:
+                continue
+            decision = rules.decide(text, (message.get(INTENT) or {}).get("name"))
+            if decision is None:
+                continue
+            intent, reason = decision
+            # Logged without the message: no personal health text in logs.
+            logger.info(f"Guardrail {reason} decided the intent '{intent}'.")
+            override = {"name": intent, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY, []) if r.get("name") != intent]
+            message.set(INTENT, override, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [override] + ranking, add_to_output=True)
+        return messages

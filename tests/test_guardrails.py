@@ -1,0 +1,175 @@
+"""The guardrail rules: emergencies, own-case questions and off-topic messages, whatever the model said."""
+from __future__ import annotations
+
+import pytest
+from rasa.nlu.utils.spacy_utils import SpacyModel
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+import spacy
+
+from rasa.shared.nlu.training_data.loading import load_data
+
+from assistant.guardrails import GuardrailClassifier
+from assistant.spacy_pipeline import pipeline_path
+
+
+@pytest.fixture(scope="module")
+def guard_and_model():
+    model = SpacyModel(model=spacy.load(pipeline_path()), model_name=str(pipeline_path()))
+    return GuardrailClassifier({"rules_file": "assistant/guardrail_rules.yml"}), model
+
+
+def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
+    guard, model = guard_and_model
+    message = Message(data={TEXT: text, INTENT: {"name": intent, "confidence": 0.9},
+                            INTENT_RANKING_KEY: [{"name": intent, "confidence": 0.9}]})
+    return guard.process([message], model)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to KILL MYSELF",
+        "i have been having suicidal thoughts",
+        "I'm bleeding heavily since the procedure",
+        "she is bleeding a lot and feels faint",
+        "Chest pain and I can't breathe",
+        "I think I'm having a stroke, my face is drooping",
+        "my calf is swollen after starting hrt",
+        "I took too many pills",
+        "fever after my egg retrieval",
+        "really bad pain after the injection",
+        "i took 20 of my paracetamol on purpose",
+        "swallowed a whole pack of my hrt tablets",
+        "her lips are going blue",
+        "my calf is hot and swollen since starting hrt",
+        "i hope i dont wake up tomorrow",
+        "everyone would be better off without me",
+        "blood is gushing and there are huge clots",
+        # misspelt, indirect, third person, or mixed with a question
+        "chest pian and cant breathe",
+        "hevy bleding and dizzy",
+        "My sister says she wants to die since her diagnosis",
+        "suddenly my left arm feels weak and numb",
+        "my toddler ate some of my hrt tablets",
+        "wrote goodbye letters to everyone tonight",
+        "on HRT and my calf is red and swollen, also what is AMH?",
+    ],
+)
+def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
+    message = classify(guard_and_model, text, intent="faq")
+    assert message.get(INTENT) == {"name": "emergency", "confidence": 1.0}
+    assert message.get(INTENT_RANKING_KEY)[0]["name"] == "emergency"
+    assert message.get(INTENT_RANKING_KEY)[1]["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does HRT raise the risk of blood clots?",
+        "is stroke risk higher with POI?",
+        "what are the risks of stem cell therapy?",
+        "can POI cause heavy periods?",
+        "I take 2 estradiol tablets a day, is that normal?",
+        "should i take 10 mg or 20 mg",
+        "I have a plan to freeze my eggs",
+        "",
+    ],
+)
+def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -> None:
+    message = classify(guard_and_model, text, intent="faq")
+    assert message.get(INTENT)["name"] != "emergency"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does POI mean i can never have children",  # "never" is a word, not a misspelt "fever"
+        "hrt and heart attack risk in young women",
+        "What is POI?",
+        "can cancer treatment cause POI",
+        "is stem cell therapy for premature ovarian failure approved",
+        "can i still get pregnant with poi",
+        "",
+    ],
+)
+def test_general_questions_are_left_to_the_model(guard_and_model, text) -> None:
+    message = classify(guard_and_model, text, intent="faq")
+    assert message.get(INTENT)["name"] == "faq"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my FSH is 48, do I have POI?",
+        "fsh 30 at 36, is that bad",
+        "should I stop my HRT?",
+        "is stem cell therapy right for me?",
+        "I'm on 2mg estradiol, is that enough",
+        "is my tiredness from the HRT or the POI",
+        "can i take hrt if i had a blood clot",
+        "does she have POI? she is 17 and has no periods",
+    ],
+)
+def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
+    assert classify(guard_and_model, text, intent="faq").get(INTENT)["name"] == "consult_specialist"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("stem cell injections for my knee", "faq"),
+        ("does PCOS cause weight gain", "faq"),
+        ("my husband's sperm count is low", "consult_specialist"),
+        ("how long does morning sickness last", "greet"),  # another condition beats small talk
+        ("whats the weather in london tomorrow", "faq"),  # no domain term at all
+        ("blorp fizzle wug", "nlu_fallback"),
+    ],
+)
+def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
+    assert classify(guard_and_model, text, intent=intent).get(INTENT)["name"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("ovarian failure after chemo for breast cancer, is it permanent", "faq", "faq"),  # POI named
+        ("Turner syndrome and POI link?", "consult_specialist", "faq"),  # no personal word
+        ("thanks!", "thank", "thank"),  # conversation is left to the model
+        ("i suddenly cant see out of my right eye", "emergency", "emergency"),  # the model's call stands
+        ("i need to have a timer for 10 minutes", "emergency", "out_of_scope"),  # no sign of an emergency
+    ],
+)
+def test_rules_leave_in_scope_and_conversation_alone(guard_and_model, text, intent, expected) -> None:
+    assert classify(guard_and_model, text, intent=intent).get(INTENT)["name"] == expected
+
+
+def test_the_rules_agree_with_the_training_data(guard_and_model) -> None:
+    """Every emergency example stays an emergency, no example of another intent becomes one, and
+    the rules overrule at most 1% of the FAQ examples (a few lean on the previous answer:
+    "how expensive is it")."""
+    guard, model = guard_and_model
+    examples = load_data("data/nlu").intent_examples
+    overruled = {}
+    for example in examples:
+        intent = example.get(INTENT)
+        got = classify(guard_and_model, example.get(TEXT), intent=intent).get(INTENT)["name"]
+        assert (got == "emergency") == (intent == "emergency"), (example.get(TEXT), intent, got)
+        if got != intent:
+            overruled.setdefault(intent, []).append(example.get(TEXT))
+    faq = [e for e in examples if e.get(INTENT) == "faq"]
+    assert len(overruled.get("faq", [])) <= 0.01 * len(faq), overruled.get("faq")
+
+
+def test_emergency_wins_over_low_confidence_in_the_trained_assistant(ask) -> None:
+    parsed, replies = ask("i'm bleeding heavily and feel dizzy")
+    assert parsed["intent"]["name"] == "emergency"
+    assert len(replies) == 1 and "emergency" in replies[0]["text"]
+
+
+def test_a_rule_match_is_final_even_when_the_model_is_confident_elsewhere(ask) -> None:
+    # The model is sure this is an FAQ question; placed before the fallback, the match was undone
+    # by the fallback's "two close intents" check and the user was asked to rephrase.
+    parsed, replies = ask("thinking about ending it all, the hrt isnt helping and nothing will")
+    assert parsed["intent"]["name"] == "emergency"
+    assert [r["text"] for r in replies] == [replies[0]["text"]] and "911" in replies[0]["text"]
