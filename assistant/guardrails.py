@@ -29,6 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -61,7 +62,6 @@ class RuleSet:
         self.patterns = Matcher(nlp.vocab)
         for name, patterns in (section.get("patterns") or {}).items():
             self.patterns.add(name, patterns)
-
         # name -> word lists; the message matches if each list has one of its words (or lemmas)
         self.combinations = {name: [{str(w).lower() for w in words} for words in lists]
                              for name, lists in (section.get("combinations") or {}).items()}
@@ -136,11 +136,16 @@ class Guardrails:
     def in_domain(self, doc: Doc) -> bool:
         return bool(doc.ents) or self.domain.match(doc) is not None
 
-    def decide(self, text: Text, intent: Optional[Text]) -> Optional[Tuple[Text, Text]]:
-        """(new intent, reason) when a rule decides, else None (the model's intent stands)."""
+    def decide(
+        self, text: Text, intent: Optional[Text], doc: Optional[Doc] = None
+    ) -> Optional[Tuple[Text, Text]]:
+        """(new intent, reason) when a rule decides, else None (the model's intent stands).
+        `doc` is the message as SpacyNLP already parsed it (lowercased), reused when it fits."""
         # Lowercased, so that LEMMA patterns hold for "Bleeding" and "POI" as for "bleeding", and
         # with the apostrophes people leave out put back ("dont want to be alive").
-        doc = self.nlp(CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(0)], text.lower()))
+        normalised = CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(0)], text.lower())
+        if doc is None or doc.text != normalised:
+            doc = self.nlp(normalised)
         corrected = self.spelling.fix(doc)
         corrected_doc = self.nlp(corrected) if corrected else doc
         rule = self.emergency.match(doc) or self.emergency.match(corrected_doc)
@@ -211,7 +216,7 @@ class GuardrailClassifier(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if not text:
                 continue
-            decision = rules.decide(text, (message.get(INTENT) or {}).get("name"))
+            decision = rules.decide(text, (message.get(INTENT) or {}).get("name"), message.get(SPACY_DOCS[TEXT]))
             if decision is None:
                 continue
             intent, reason = decision

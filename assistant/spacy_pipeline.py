@@ -3,7 +3,8 @@
 Pretrained spaCy models cannot be downloaded on our machines, so the pipeline is made here:
 a blank English tokenizer, a lookup lemmatizer (tables from spacy-lookups-data, saved inside
 the pipeline so nothing is fetched at run time), an EntityRuler tagging the domain terms
-listed in spacy_terms.yml, and a table of common English words for the guardrails' spelling check. Rasa's SpacyNLP loads it by path.
+listed in spacy_terms.yml, and a table of common English words for the guardrails' spelling
+check. Rasa's SpacyNLP loads it by path.
 
 Usage: python -m assistant.spacy_pipeline   (run by `make`, before training)
 """

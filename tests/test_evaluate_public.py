@@ -52,7 +52,7 @@ def test_consumer_questions_are_named_by_id_never_by_text() -> None:
 
 @pytest.mark.skipif(not EVAL_DIR.is_dir(), reason="the shared evaluation sets are not beside the project")
 def test_a_few_records_of_each_set_run_end_to_end(agent, event_loop, tmp_path: Path) -> None:
-    for name in ("clinc150_oos.jsonl", "medquad_poi_questions.jsonl", "other_health_questions.jsonl"):
+    for name in ("clinc150_oos.jsonl", "medquad_poi_questions.jsonl"):
         lines = (EVAL_DIR / name).read_text(encoding="utf-8").splitlines()
         (tmp_path / name).write_text("\n".join(lines[:: max(1, len(lines) // 8)]) + "\n", encoding="utf-8")
     medquad = public.read_jsonl(tmp_path / "medquad_poi_questions.jsonl")
