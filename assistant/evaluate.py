@@ -113,7 +113,10 @@ def metrics(turns: List[Turn]) -> Dict[str, Any]:
             "precision": round(len(precise) / len(predicted), 4) if predicted else None,
         }
     in_domain = [t for t in turns if any(e.startswith("faq/") for e in t.expect)]
-    refused = [t for t in in_domain if group(t.got) in ("out_of_scope", "fallback", "consult_specialist", "emergency")]
+    # Wrongly refused: an FAQ question answered with a refusal it did not allow
+    # ("faq/pregnancy_chances|consult_specialist" sent to a specialist is answered as expected).
+    refused = [t for t in in_domain if not t.correct
+               and group(t.got) in ("out_of_scope", "fallback", "consult_specialist", "emergency")]
     confusion: Dict[str, Counter] = defaultdict(Counter)
     for t in turns:
         confusion[group(t.expect[0])][group(t.got)] += 1
@@ -134,7 +137,7 @@ def report(result: Dict[str, Any], turns: List[Turn], failures: int = 40) -> str
         fmt = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
         lines.append(f"{label:20} {m['expected']:>8} {m['predicted']:>9} {fmt(m['recall']):>7} {fmt(m['precision']):>9}")
     lines += ["", f"FAQ topic accuracy: {result['faq_topic_accuracy']}   "
-              f"in-domain questions refused: {result['in_domain_refused']}", "", "Confusion (expected -> got):"]
+              f"in-domain questions wrongly refused: {result['in_domain_refused']}", "", "Confusion (expected -> got):"]
     for gold, counts in sorted(result["confusion"].items()):
         lines.append(f"  {gold:20} " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])))
     wrong = [t for t in turns if not t.correct]
