@@ -4,10 +4,11 @@ For each config: full training (time, peak memory, model size); the floor (one m
 in-process, `Agent.parse_message`); the served assistant driven over REST by an asyncio client at 1
 and 16 concurrent conversations, new and long (200+ turns), with p50/p95/p99 latency, messages per
 second, errors and server memory; and the held-out question bank, so speed is never bought with
-accuracy. For the project's config also: retraining after a content edit (an answer reworded, an
-example added). Writes bench/results.md and bench/results.json and prints the project/stock ratios.
+accuracy. For the project's config also: two servers behind nginx (the scale-out stack, 16
+concurrent new conversations) and retraining after a content edit (an answer reworded, an example
+added). Writes bench/results.md and bench/results.json and prints the project/stock ratios.
 
-    make bench                          # about 16 minutes on 2 cores (962 s measured)
+    make bench                          # about 27 minutes on 2 cores
     python -m bench.bench --smoke       # the project's trained model only, tiny loads (CI)
 """
 from __future__ import annotations
@@ -194,6 +195,59 @@ class Served:
             process.wait(timeout=60)
 
 
+class ScaledOut:
+    """The scale-out stack of `make scale-out` (scripts/scale-out.sh): two Rasa servers with the
+    project's model behind nginx, PostgreSQL conversations, a Redis lock store; free ports, data in
+    build/bench/scale. Measures what several processes buy on this machine's cores."""
+
+    SERVERS = 2
+
+    def __init__(self) -> None:
+        self.rasa_ports = [free_port() for _ in range(self.SERVERS)]
+        self.nginx_port = free_port()
+        folder = WORK / "scale"
+        shutil.rmtree(folder, ignore_errors=True)
+        self.env = dict(os.environ, SCALE_DIR=str(folder), RASA_PORTS=" ".join(map(str, self.rasa_ports)),
+                        NGINX_PORT=str(self.nginx_port), ACTIONS_PORT=str(free_port()), PG_PORT=str(free_port()),
+                        REDIS_PORT=str(free_port()), LOG_LEVEL="WARNING")
+        started = time.perf_counter()
+        self.script("start")
+        self.start_seconds = round(time.perf_counter() - started, 1)
+
+    def script(self, command: str) -> None:
+        subprocess.run([str(ROOT / "scripts" / "scale-out.sh"), command], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.nginx_port}"
+
+    def rss_mb(self) -> float:
+        pids = [int((WORK / "scale" / f"rasa-{port}.pid").read_text()) for port in self.rasa_ports]
+        return round(sum(rss_mb(pid) for pid in pids), 1)
+
+    def stop(self) -> None:
+        self.script("stop")
+
+
+def scaled_out_scenarios(texts: List[str], sizes: Dict[str, int]) -> Dict[str, Any]:
+    """16 concurrent new conversations through nginx to two Rasa servers."""
+    stack = ScaledOut()
+    try:
+        text = lambda i: texts[i % len(texts)]  # noqa: E731
+        per = sizes["new_16_each"]
+        asyncio.run(drive(stack.url, [[(f"warm-up-{s}", text(i)) for i in range(20)] for s in range(4)]))
+        out = asyncio.run(drive(stack.url, [[(f"scaled16-{c}-{i}", text(c * per + i)) for i in range(per)]
+                                            for c in range(16)]))
+        out.pop("_latencies", None)
+        out["servers"] = ScaledOut.SERVERS
+        out["servers_rss_mb"] = stack.rss_mb()
+        out["start_s"] = stack.start_seconds
+        return out
+    finally:
+        stack.stop()
+
+
 async def drive(url: str, clients: List[List[Tuple[str, str]]]) -> Dict[str, Any]:
     """Each client sends its (sender, text) messages one after another; the clients run at once."""
     latencies: List[List[float]] = [[] for _ in clients]
@@ -294,12 +348,16 @@ def headline(config: Dict[str, Any], sizes: Dict[str, int]) -> Dict[str, Optiona
         "1 client, new conversations: p99 (ms)": served["1 client, new conversations"]["p99_ms"],
         "16 clients, new conversations: messages/s": served["16 clients, new conversations"]["messages_per_s"],
         "16 clients, new conversations: p95 (ms)": served["16 clients, new conversations"]["p95_ms"],
+        "16 clients, new conversations, 2 servers behind nginx: messages/s": (config.get("scaled_out") or {}).get("messages_per_s"),
+        "16 clients, new conversations, 2 servers behind nginx: p95 (ms)": (config.get("scaled_out") or {}).get("p95_ms"),
+        "16 clients, new conversations, 2 servers behind nginx: memory of both servers (MB)": (config.get("scaled_out") or {}).get("servers_rss_mb"),
         f"one long conversation: p95 of messages 1-{sizes['window']} (ms)": long_one["first_messages"]["p95_ms"],
         f"one long conversation: p95 of messages {last} (ms)": long_one["last_messages"]["p95_ms"],
         "one long conversation: p95 last/first": long_one["p95_last_over_first"],
         "16 long conversations: messages/s": long_16["messages_per_s"],
         "16 long conversations: p95 (ms)": long_16["p95_ms"],
-        "errors (all loads)": sum(v.get("errors", 0) for v in served.values() if isinstance(v, dict)),
+        "errors (all loads)": sum(v.get("errors", 0) for v in served.values() if isinstance(v, dict))
+        + (config.get("scaled_out") or {}).get("errors", 0),
         "server memory after the loads (MB)": served["server_rss_mb"],
         **{f"question bank: {label} recall": (bank.get("labels", {}).get(label) or {}).get("recall")
            for label in ("emergency", "consult_specialist", "out_of_scope")},
@@ -320,7 +378,9 @@ def markdown(results: Dict[str, Any]) -> str:
         "configs are trained on the project's data and served the same way (REST, action server, SQLite "
         "conversation store; the project's tracker store, Rasa's for stock), one after the other. "
         "Latencies are measured by the client, end to end. "
-        "One run: expect a few percent of noise between runs on a shared machine.",
+        "One run: expect a few percent of noise between runs on a shared machine. The rows \"2 servers "
+        "behind nginx\" are the project's scale-out stack (`make scale-out`: PostgreSQL, a Redis lock store, "
+        "nginx) on the same two cores; their ratio is to stock Rasa's one server.",
         "",
         "| measure | " + " | ".join(names) + (" | project/stock |" if "stock" in rows else " |"),
         "|---|" + "---|" * len(names) + ("---|" if "stock" in rows else ""),
@@ -328,8 +388,12 @@ def markdown(results: Dict[str, Any]) -> str:
     for measure in rows[names[0]]:
         values = [rows[n][measure] for n in names]
         ratio = ""
-        if "stock" in rows and isinstance(rows["project"][measure], (int, float)) and rows["stock"][measure]:
-            ratio = f" {rows['project'][measure] / rows['stock'][measure]:.2f} |"
+        stock_value = rows.get("stock", {}).get(measure)
+        if measure.startswith("16 clients, new conversations, 2 servers") and "stock" in rows:
+            # Stock Rasa has no scale-out of its own here: compared with its one server.
+            stock_value = rows["stock"].get(measure.replace(", 2 servers behind nginx", ""))
+        if "stock" in rows and isinstance(rows["project"][measure], (int, float)) and stock_value:
+            ratio = f" {rows['project'][measure] / stock_value:.2f} |"
         elif "stock" in rows:
             ratio = " |"
         lines.append(f"| {measure} | " + " | ".join("-" if v is None else str(v) for v in values) + " |" + ratio)
@@ -370,6 +434,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             config["served"] = load_scenarios(served, texts, sizes)
         finally:
             served.stop()
+        if name == "project":
+            print("[project] two servers behind nginx (PostgreSQL, Redis) ...", flush=True)
+            config["scaled_out"] = scaled_out_scenarios(texts, sizes)
         results["configs"][name] = config
     if not args.smoke:
         print("[project] retraining after content edits ...", flush=True)

@@ -1,5 +1,5 @@
 """The benchmark's smoke run (`python -m bench.bench --smoke`): the project's trained model only,
-tiny loads. It checks the benchmark works end to end; it asserts no speed (that is `make bench`)."""
+tiny loads, and the scale-out stack (two servers behind nginx). It checks the benchmark works end to end; it asserts no speed (that is `make bench`)."""
 from __future__ import annotations
 
 import json
@@ -21,3 +21,5 @@ def test_the_benchmark_runs_and_reports() -> None:
     assert len(scenarios) == 4 and all(s["errors"] == 0 and s["messages"] > 0 for s in scenarios)
     assert served["server_rss_mb"] > 100 and results["configs"]["project"]["parse"]["p50_ms"] > 0
     assert "| 16 clients, new conversations: messages/s |" in out.with_suffix(".md").read_text()
+    scaled = results["configs"]["project"]["scaled_out"]  # two servers behind nginx
+    assert scaled["errors"] == 0 and scaled["messages"] == 16 * 2 and scaled["servers_rss_mb"] > 200
