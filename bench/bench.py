@@ -8,7 +8,7 @@ accuracy. For the project's config also: two servers behind nginx (the scale-out
 concurrent new conversations) and retraining after a content edit (an answer reworded, an example
 added). Writes bench/results.md and bench/results.json and prints the project/stock ratios.
 
-    make bench                          # about 27 minutes on 2 cores
+    make bench                          # about 28 minutes on 2 cores
     python -m bench.bench --smoke       # the project's trained model only, tiny loads (CI)
 """
 from __future__ import annotations
@@ -197,7 +197,7 @@ class Served:
 
 class ScaledOut:
     """The scale-out stack of `make scale-out` (scripts/scale-out.sh): two Rasa servers with the
-    project's model behind nginx, PostgreSQL conversations, a Redis lock store; free ports, data in
+    project's model (models/poi.tar.gz, which `make bench` keeps current) behind nginx, PostgreSQL conversations, a Redis lock store; free ports, data in
     build/bench/scale. Measures what several processes buy on this machine's cores."""
 
     SERVERS = 2
