@@ -38,8 +38,8 @@ help:
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
-	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 3 min; docs/public-eval.md)"
-	@echo "make bench   speed and memory: the project's config against Rasa's default (about 28 min)"
+	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 5 min; docs/public-eval.md)"
+	@echo "make bench   speed and memory: the project's config against Rasa's default (about 50 min)"
 	@echo "make scale-out  PostgreSQL + Redis + 2 Rasa servers + nginx on loopback (scale-out-stop stops it)"
 	@echo "make forget SENDER=id  delete one stored conversation"
 	@echo "make prune   delete conversations idle for more than CONVERSATION_RETENTION_DAYS (default 30)"
@@ -56,7 +56,7 @@ $(VENV)/.installed: requirements.txt
 
 # The project's spaCy pipeline. Rasa's training cache cannot see changes inside that
 # folder, so a rebuild clears the cache (the next training is a full one).
-$(SPACY): $(VENV)/.installed assistant/spacy_pipeline.py assistant/spacy_terms.yml
+$(SPACY): $(VENV)/.installed assistant/spacy_pipeline.py assistant/spacy_terms.yml assistant/spacy_translations.yml
 	$(PY) -m assistant.spacy_pipeline
 	rm -rf .rasa/cache
 	touch $@
@@ -103,7 +103,8 @@ validate: setup
 	$(PY) -m assistant.coverage_report
 
 # NLU quality: 5-fold cross-validation of the intent classifier and the FAQ response selector
-# (about 4 minutes; reports in results/nlu-cv/).
+# (five trainings, each on four fifths of the examples; about 4 minutes with 1,000 examples, not
+# re-timed with 4,074; reports in results/nlu-cv/).
 nlu-eval: setup
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu-cv
 	$(PY) -c "import json; [print(f, 'macro F1', round(json.load(open('results/nlu-cv/' + f))['macro avg']['f1-score'], 3), 'weighted F1', round(json.load(open('results/nlu-cv/' + f))['weighted avg']['f1-score'], 3)) for f in ('intent_report.json', 'response_selection_report.json')]"
@@ -122,7 +123,7 @@ test: setup $(MODEL) $(AXE) $(CHROMIUM)
 	./scripts/test.sh
 
 # Speed and memory, the project's config against Rasa's default config, on the same data and
-# machine, and the scale-out stack (about 28 minutes; writes bench/results.md and bench/results.json).
+# machine, and the scale-out stack (about 50 minutes; writes bench/results.md and bench/results.json).
 bench: setup $(MODEL)
 	$(PY) -m bench.bench
 

@@ -132,9 +132,14 @@ class Guardrails:
         self.other_topic = RuleSet(spec["other_topic"], nlp)
         self.poi = RuleSet(spec["poi"], nlp)
         self.domain = RuleSet(spec["domain"], nlp)
+        self.domain_spelling = SpellingFixer(spec["domain"].get("spelling") or [], nlp)
 
     def in_domain(self, doc: Doc) -> bool:
-        return bool(doc.ents) or self.domain.match(doc) is not None
+        """A domain term, as written or misspelt by one letter ("ovarys", "hormon")."""
+        if doc.ents or self.domain.match(doc) is not None:
+            return True
+        corrected = self.domain_spelling.fix(doc)
+        return corrected is not None and self.domain.match(self.nlp(corrected)) is not None
 
     def decide(
         self, text: Text, intent: Optional[Text], doc: Optional[Doc] = None

@@ -2,7 +2,8 @@
 
 Pretrained spaCy models cannot be downloaded on our machines, so the pipeline is made here:
 a blank English tokenizer, a lookup lemmatizer (tables from spacy-lookups-data, saved inside
-the pipeline so nothing is fetched at run time), an EntityRuler tagging the domain terms
+the pipeline so nothing is fetched at run time) that also reads the Spanish, French, German and
+Portuguese words of spacy_translations.yml as their English lemma, an EntityRuler tagging the domain terms
 listed in spacy_terms.yml, and a table of common English words for the guardrails' spelling
 check. Rasa's SpacyNLP loads it by path.
 
@@ -22,6 +23,7 @@ from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMS_FILE = Path(__file__).with_name("spacy_terms.yml")
+TRANSLATIONS_FILE = Path(__file__).with_name("spacy_translations.yml")
 CONFIG_FILE = ROOT / "config.yml"
 
 
@@ -53,12 +55,21 @@ def known_words(min_log_prob: float = -15.0) -> Dict[str, float]:
     return {w: p for w, p in probs.items() if p >= min_log_prob and w.isalpha() and w == w.lower()}
 
 
+def translations(translations_file: Path = TRANSLATIONS_FILE) -> Dict[str, str]:
+    """Foreign word -> English lemma, from spacy_translations.yml."""
+    table = yaml.safe_load(translations_file.read_text(encoding="utf-8"))
+    return {str(word).lower(): lemma for lemma, words in table.items() for word in words}
+
+
 def build(terms_file: Path = TERMS_FILE) -> Language:
     nlp = spacy.blank("en")
     nlp.vocab.lookups.add_table("known_words", known_words())
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler")
     nlp.initialize()  # loads the lemma lookup table; must precede add_patterns (it clears the ruler)
+    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    for word, lemma in translations().items():
+        lemmas[word] = lemma
     ruler.add_patterns(term_patterns(nlp, terms_file))
     nlp.meta.update(
         name="poi_terms",

@@ -55,6 +55,16 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "wrote goodbye letters to everyone tonight",
         "keep thinking about driving into a wall on the way home from the clinic",
         "on HRT and my calf is red and swollen, also what is AMH?",
+        "got hives and my tongue is swelling up",
+        "fell down the stairs and hit my head, now im confused",
+        "my little boy drank some bleach",
+        "how many hrt pills would it take to die",
+        # other languages, with no English word to go on (spacy_translations.yml)
+        "tengo un dolor muy fuerte en el pecho",
+        "j'ai une fièvre et une douleur terrible après la ponction",
+        "ich habe starke Schmerzen in der Brust",
+        "mi pierna está hinchada desde que tomo estrógenos",
+        "quiero matarme",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -91,6 +101,12 @@ def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -
         "can cancer treatment cause POI",
         "is stem cell therapy for premature ovarian failure approved",
         "can i still get pregnant with poi",
+        # misspelt domain words still count ("ovarys" for "ovary", "hormon" for "hormone")
+        "what happens when ur ovarys stop early",
+        "is hormon therapy dangerous at 25",
+        # other languages reach the domain terms through their English lemmas
+        "¿qué es la insuficiencia ovárica prematura?",
+        "quelles sont les causes de l'insuffisance ovarienne ?",
         "",
     ],
 )
