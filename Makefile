@@ -38,7 +38,7 @@ help:
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
-	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 5 min; docs/public-eval.md)"
+	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 2 min; docs/public-eval.md)"
 	@echo "make bench   speed and memory: the project's config against Rasa's default (about 50 min)"
 	@echo "make scale-out  PostgreSQL + Redis + 2 Rasa servers + nginx on loopback (scale-out-stop stops it)"
 	@echo "make forget SENDER=id  delete one stored conversation"

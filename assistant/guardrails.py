@@ -11,6 +11,7 @@ fallback's "two close intents" check. In order, the first that applies is final:
    word of an emergency ("set a timer for 10 minutes" -> `out_of_scope`);
 2. another condition is named and POI is not -> `out_of_scope`;
 3. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
+   - someone past 45 and nothing POI care covers (menopause at the usual age) -> `out_of_scope`;
    - an own-case rule matches a message about the domain -> `consult_specialist`;
    - no domain term at all -> `out_of_scope` (every FAQ answer is about the domain);
    - the model said own-case but the message has no personal word -> `faq`.
@@ -133,6 +134,8 @@ class Guardrails:
         self.poi = RuleSet(spec["poi"], nlp)
         self.domain = RuleSet(spec["domain"], nlp)
         self.domain_spelling = SpellingFixer(spec["domain"].get("spelling") or [], nlp)
+        self.usual_age = RuleSet(spec["usual_age"], nlp)
+        self.keep_in_scope = {str(w).lower() for w in spec["usual_age"]["keep_in_scope"]}
 
     def in_domain(self, doc: Doc) -> bool:
         """A domain term, as written or misspelt by one letter ("ovarys", "hormon")."""
@@ -168,6 +171,9 @@ class Guardrails:
             return OUT_OF_SCOPE, f"other-topic rule '{rule}'"
         if intent not in JUDGED_INTENTS:
             return None
+        if self.usual_age.match(doc) is not None and not (
+                {token.lower_ for token in doc} | {token.lemma_ for token in doc}) & self.keep_in_scope:
+            return OUT_OF_SCOPE, "past 45, nothing about POI (menopause at the usual age)"
         in_domain = self.in_domain(doc)
         rule = self.own_case.match(doc)
         # The model's own-case call counts as domain evidence: "my karyotype says 45,X, what does

@@ -138,6 +138,7 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("stem cell injections for my knee", "faq"),
         ("does PCOS cause weight gain", "faq"),
         ("my husband's sperm count is low", "consult_specialist"),
+        ("how much sertraline is a normal dose", "consult_specialist"),  # another condition's medicine
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
@@ -148,10 +149,31 @@ def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "off_topic"),
+    [
+        # menopause at the usual age is another topic ...
+        ("im 58 and still getting night sweats years after menopause, is that normal?", True),
+        ("should my mum take hrt, shes 55 and in menopause", True),
+        ("is hrt safe for me at 52 after a normal menopause", True),
+        # ... but not POI, lab values, fertility, or a young person asking about a relative
+        ("I'm 50 now and had POI since 35, should I keep taking HRT?", False),
+        ("my fsh is 55, do i have poi", False),
+        ("i'm 47, can i still use donor eggs?", False),
+        ("i'm 35 and my mum is 60, will i get early menopause", False),
+        ("i'm 38 and on hrt, how long should i take it", False),
+    ],
+)
+def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_topic) -> None:
+    got = classify(guard_and_model, text, intent="consult_specialist").get(INTENT)["name"]
+    assert (got == "out_of_scope") == off_topic, got
+
+
+@pytest.mark.parametrize(
     ("text", "intent", "expected"),
     [
         ("ovarian failure after chemo for breast cancer, is it permanent", "faq", "faq"),  # POI named
         ("Turner syndrome and POI link?", "consult_specialist", "faq"),  # no personal word
+        ("is it ok to take sertraline with my HRT", "consult_specialist", "consult_specialist"),  # HRT named
         ("thanks!", "thank", "thank"),  # conversation is left to the model
         ("i suddenly cant see out of my right eye", "emergency", "emergency"),  # the model's call stands
         ("i need to have a timer for 10 minutes", "emergency", "out_of_scope"),  # no sign of an emergency
