@@ -5,9 +5,8 @@ bank 8 joined the training data; nothing was tuned on its other failures.
 
 The floors sit about three questions below the figures in docs/guardrails-eval.md (a retrain after
 a content edit moves the FAQ topics by about that much), so that a regression fails the build;
-emergency recall must stay at 100%. Issue 4's goals for own-case (>= 95%), out-of-scope (>= 97%),
-FAQ topic (>= 95%) and wrongly refused (<= 3%) are not all reached on this bank, and the floors
-say so.
+emergency recall must stay at 100%. Issue 4's goals for out-of-scope (>= 97%) and FAQ topic
+(>= 95%) are not reached on this bank, and the floors say so.
 """
 from __future__ import annotations
 
