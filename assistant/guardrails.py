@@ -6,14 +6,16 @@ guessed. The rules run on the project's spaCy pipeline after the FallbackClassif
 decision never depends on a confidence score: placed before it, a match would be undone by the
 fallback's "two close intents" check. In order, the first that applies is final:
 
-1. an emergency rule matches (also after correcting one-letter misspellings) -> `emergency`; the
-   model's own emergency call stands unless the message has neither a domain term nor any sign
-   word of an emergency ("set a timer for 10 minutes" -> `out_of_scope`);
-2. another condition is named and POI is not -> `out_of_scope`;
-3. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
+1. an emergency rule matches (also after correcting one-letter misspellings) -> `emergency`;
+2. the model's own emergency call stands only in a message with a sign word of an emergency;
+   without one it is judged like an unclear question below ("set a timer for 10 minutes" and
+   "perimenopause at 48 and gaining weight" -> `out_of_scope`, "my hrt patch fell off" -> rephrase);
+3. another condition is named and POI is not -> `out_of_scope`;
+4. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
    - someone past 45 and nothing POI care covers (menopause at the usual age) -> `out_of_scope`;
    - an own-case rule matches a message about the domain -> `consult_specialist`;
-   - no domain term at all -> `out_of_scope` (every FAQ answer is about the domain);
+   - no domain term at all -> `out_of_scope` (every FAQ answer is about the domain), except an
+     unsure message whose best guess is a conversation intent ("go on" -> `tell_me_more`);
    - the model said own-case but the message has no personal word -> `faq`.
 Conversation intents (greet, thank, ask_sources, ...) are left to the model.
 """
@@ -49,7 +51,8 @@ CONTRACTIONS = {"dont": "don't", "cant": "can't", "wont": "won't", "im": "i'm", 
                 "shouldnt": "shouldn't", "havent": "haven't", "wasnt": "wasn't", "arent": "aren't"}
 CONTRACTION = re.compile(r"\b(" + "|".join(CONTRACTIONS) + r")\b")
 # Intents whose messages the own-case and scope rules judge; the others are conversation.
-JUDGED_INTENTS = {FAQ, CONSULT, OUT_OF_SCOPE, "nlu_fallback"}
+FALLBACK = "nlu_fallback"
+JUDGED_INTENTS = {FAQ, CONSULT, OUT_OF_SCOPE, FALLBACK}
 
 
 class RuleSet:
@@ -145,10 +148,11 @@ class Guardrails:
         return corrected is not None and self.domain.match(self.nlp(corrected)) is not None
 
     def decide(
-        self, text: Text, intent: Optional[Text], doc: Optional[Doc] = None
+        self, text: Text, intent: Optional[Text], doc: Optional[Doc] = None, guess: Optional[Text] = None
     ) -> Optional[Tuple[Text, Text]]:
         """(new intent, reason) when a rule decides, else None (the model's intent stands).
-        `doc` is the message as SpacyNLP already parsed it (lowercased), reused when it fits."""
+        `doc` is the message as SpacyNLP already parsed it (lowercased), reused when it fits;
+        `guess` is the model's best intent when the fallback replaced it."""
         # Lowercased, so that LEMMA patterns hold for "Bleeding" and "POI" as for "bleeding", and
         # with the apostrophes people leave out put back ("dont want to be alive").
         normalised = CONTRACTION.sub(lambda m: CONTRACTIONS[m.group(0)], text.lower())
@@ -159,11 +163,15 @@ class Guardrails:
         rule = self.emergency.match(doc) or self.emergency.match(corrected_doc)
         if rule is not None:
             return EMERGENCY, f"emergency rule '{rule}'"
+        misfire = False
         if intent == EMERGENCY:
             words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
-            if self.in_domain(doc) or words & self.emergency_signs:
-                return None  # the model's emergency call stands
-            return OUT_OF_SCOPE, "model emergency without any sign of one"
+            if words & self.emergency_signs:
+                # The model's emergency call stands, even with another condition named ("8 weeks
+                # pregnant, bleeding and passed a clot"): recall first.
+                return None
+            # A misfire ("my hrt patch fell off"): judged like an unclear question below.
+            misfire, intent = True, FALLBACK
         # Another condition named, POI not: off-topic, even if it looked like small talk
         # ("how long does morning sickness last" is not a greeting).
         rule = self.other_topic.match(doc)
@@ -181,9 +189,18 @@ class Guardrails:
         if rule is not None and (in_domain or intent == CONSULT):
             return CONSULT, f"own-case rule '{rule}'"
         if not in_domain:
+            # A short "go on" or "is this an ai" just under the fallback threshold: the conversation
+            # answer, not the off-topic one (neither gives health information). Longer messages
+            # ("call my bank about my frozen account") are requests for something else.
+            words = [token for token in doc if not token.is_punct]
+            if (intent == FALLBACK and not misfire and len(words) <= 4
+                    and guess not in JUDGED_INTENTS | {EMERGENCY, None}):
+                return guess, "unsure, no domain term: the model's conversation guess"
             return OUT_OF_SCOPE, "no domain term"
         if intent == CONSULT and not any(token.lower_ in self.personal_words for token in doc):
             return FAQ, "a general question (no personal word)"
+        if misfire:
+            return FALLBACK, "model emergency without any sign of one"
         return None
 
 
@@ -227,7 +244,9 @@ class GuardrailClassifier(GraphComponent, IntentClassifier):
             text = message.get(TEXT)
             if not text:
                 continue
-            decision = rules.decide(text, (message.get(INTENT) or {}).get("name"), message.get(SPACY_DOCS[TEXT]))
+            guess = next((r.get("name") for r in message.get(INTENT_RANKING_KEY) or []
+                          if r.get("name") != FALLBACK), None)
+            decision = rules.decide(text, (message.get(INTENT) or {}).get("name"), message.get(SPACY_DOCS[TEXT]), guess)
             if decision is None:
                 continue
             intent, reason = decision

@@ -59,6 +59,10 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "fell down the stairs and hit my head, now im confused",
         "my little boy drank some bleach",
         "how many hrt pills would it take to die",
+        "cut my wrists",  # no domain word at all: the rule, not the model, must catch it
+        "od'd on my progesterone and some wine",
+        "my vison gone black in one eye sudenly",
+        "sudden vision loss in my right eye while on my hormone pills",
         # other languages, with no English word to go on (spacy_translations.yml)
         "tengo un dolor muy fuerte en el pecho",
         "j'ai une fièvre et une douleur terrible après la ponction",
@@ -68,6 +72,9 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "me tomé todas las pastillas de golpe",
         "j'ai avalé tous mes comprimés",
         "ich habe alle Tabletten auf einmal geschluckt",
+        "ich habe zu viele Tabletten genommen",
+        "j'ai pris trop de comprimés",
+        "je saigne énormément depuis deux heures après ma biopsie",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -87,6 +94,7 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "I take 2 estradiol tablets a day, is that normal?",
         "should i take 10 mg or 20 mg",
         "I have a plan to freeze my eggs",
+        "can hrt cause vision loss",
         "",
     ],
 )
@@ -142,6 +150,14 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("does PCOS cause weight gain", "faq"),
         ("my husband's sperm count is low", "consult_specialist"),
         ("how much sertraline is a normal dose", "consult_specialist"),  # another condition's medicine
+        ("ozempic starting dose", "nlu_fallback"),
+        ("how much folic acid should pregnant women take", "faq"),
+        ("does caffeine affect fertility", "faq"),
+        ("is thyroid disease genetic", "faq"),
+        ("baby was born premature at 32 weeks, when will he catch up", "faq"),  # not POI's "premature"
+        ("stem cell research ethics essay ideas", "faq"),
+        ("becoming an egg donor - how much do they pay", "faq"),  # giving eggs, not receiving them
+        ("qué es el síndrome de ovario poliquístico", "faq"),
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
@@ -177,9 +193,15 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         ("ovarian failure after chemo for breast cancer, is it permanent", "faq", "faq"),  # POI named
         ("Turner syndrome and POI link?", "consult_specialist", "faq"),  # no personal word
         ("is it ok to take sertraline with my HRT", "consult_specialist", "consult_specialist"),  # HRT named
+        ("my daughter had radiation for leukaemia, should she freeze her eggs", "out_of_scope", "consult_specialist"),
         ("thanks!", "thank", "thank"),  # conversation is left to the model
         ("i suddenly cant see out of my right eye", "emergency", "emergency"),  # the model's call stands
         ("i need to have a timer for 10 minutes", "emergency", "out_of_scope"),  # no sign of an emergency
+        # a domain word alone is no sign of one either: judged like an unclear question
+        ("perimenopause at 48 and gaining weight around the middle", "emergency", "out_of_scope"),
+        # with a sign word it stands, another condition or not: recall first
+        ("8 weeks pregnant, bleeding and passed a blood clot", "emergency", "emergency"),
+        ("my hrt patch fell off in the shower", "emergency", "nlu_fallback"),  # ask to rephrase
     ],
 )
 def test_rules_leave_in_scope_and_conversation_alone(guard_and_model, text, intent, expected) -> None:
@@ -215,3 +237,22 @@ def test_a_rule_match_is_final_even_when_the_model_is_confident_elsewhere(ask) -
     parsed, replies = ask("thinking about ending it all, the hrt isnt helping and nothing will")
     assert parsed["intent"]["name"] == "emergency"
     assert [r["text"] for r in replies] == [replies[0]["text"]] and "911" in replies[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "guess", "expected"),
+    [
+        ("go on", "tell_me_more", "tell_me_more"),  # small talk just under the fallback threshold
+        ("is this an ai", "bot_challenge", "bot_challenge"),
+        ("whats the weather in paris", "faq", "out_of_scope"),  # an unsure FAQ guess is never kept
+        ("call my bank and ask why my account is blocked", "goodbye", "out_of_scope"),  # a request, not small talk
+        ("set a timer", "emergency", "out_of_scope"),
+    ],
+)
+def test_an_unsure_message_without_domain_terms_keeps_only_a_conversation_guess(
+        guard_and_model, text, guess, expected) -> None:
+    guard, model = guard_and_model
+    message = Message(data={TEXT: text, INTENT: {"name": "nlu_fallback", "confidence": 0.6},
+                            INTENT_RANKING_KEY: [{"name": "nlu_fallback", "confidence": 0.6},
+                                                 {"name": guess, "confidence": 0.55}]})
+    assert guard.process([message], model)[0].get(INTENT)["name"] == expected
