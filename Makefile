@@ -103,8 +103,8 @@ validate: setup
 	$(PY) -m assistant.coverage_report
 
 # NLU quality: 5-fold cross-validation of the intent classifier and the FAQ response selector
-# (five trainings, each on four fifths of the examples; about 4 minutes with 1,000 examples, not
-# re-timed with 5,531; reports in results/nlu-cv/).
+# (five trainings, each on four fifths of the examples; about 28 minutes with 5,531 examples;
+# reports in results/nlu-cv/).
 nlu-eval: setup
 	$(RASA) test nlu --nlu data --config config.yml --cross-validation --folds 5 --out results/nlu-cv
 	$(PY) -c "import json; [print(f, 'macro F1', round(json.load(open('results/nlu-cv/' + f))['macro avg']['f1-score'], 3), 'weighted F1', round(json.load(open('results/nlu-cv/' + f))['weighted avg']['f1-score'], 3)) for f in ('intent_report.json', 'response_selection_report.json')]"
