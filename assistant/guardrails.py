@@ -191,7 +191,7 @@ class Guardrails:
         if not in_domain:
             # A short "go on" or "is this an ai" just under the fallback threshold: the conversation
             # answer, not the off-topic one (neither gives health information). Longer messages
-            # ("call my bank about my frozen account") are requests for something else.
+            # ("call my bank about my blocked account") are requests for something else.
             words = [token for token in doc if not token.is_punct]
             if (intent == FALLBACK and not misfire and len(words) <= 4
                     and guess not in JUDGED_INTENTS | {EMERGENCY, None}):
