@@ -7,10 +7,12 @@ decision never depends on a confidence score: placed before it, a match would be
 fallback's "two close intents" check. In order, the first that applies is final:
 
 1. an emergency rule matches (also after correcting one-letter misspellings) -> `emergency`;
-2. the model's own emergency call stands only in a message with a sign word of an emergency;
+2. the model's own emergency call stands only in a message with a sign word of an emergency (a
+   strong one when another topic is named: "is the morning after pill safe twice" is off-topic);
    without one it is judged like an unclear question below ("set a timer for 10 minutes" and
    "perimenopause at 48 and gaining weight" -> `out_of_scope`, "my hrt patch fell off" -> rephrase);
-3. another condition is named and POI is not -> `out_of_scope`;
+3. another condition is named and POI is not -> `out_of_scope`; someone else's care in POI care's
+   words ("feminizing hormone therapy", "HRT for men") needs POI itself named to stay in scope;
 4. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
    - someone past 45 and nothing POI care covers (menopause at the usual age) -> `out_of_scope`;
    - an own-case rule matches a message about the domain -> `consult_specialist`;
@@ -131,10 +133,14 @@ class Guardrails:
         self.emergency = RuleSet(spec["emergency"], nlp)
         self.spelling = SpellingFixer(spec["emergency"].get("spelling") or [], nlp)
         self.emergency_signs = {str(w).lower() for w in spec["emergency"]["signs"]}
+        self.weak_signs = {str(w).lower() for w in spec["emergency"]["weak_signs"]}
         self.own_case = RuleSet(spec["own_case"], nlp)
         self.personal_words = {str(w).lower() for w in spec["own_case"]["personal_words"]}
         self.other_topic = RuleSet(spec["other_topic"], nlp)
+        self.other_care = RuleSet(spec["other_care"], nlp)
         self.poi = RuleSet(spec["poi"], nlp)
+        self.poi_condition = RuleSet({"phrases": {"condition": spec["poi"]["phrases"]["condition"]},
+                                      "patterns": spec["poi"].get("patterns")}, nlp)
         self.domain = RuleSet(spec["domain"], nlp)
         self.domain_spelling = SpellingFixer(spec["domain"].get("spelling") or [], nlp)
         self.usual_age = RuleSet(spec["usual_age"], nlp)
@@ -163,20 +169,21 @@ class Guardrails:
         rule = self.emergency.match(doc) or self.emergency.match(corrected_doc)
         if rule is not None:
             return EMERGENCY, f"emergency rule '{rule}'"
+        # Another condition named, POI not ("how long does morning sickness last" is not a greeting).
+        other_topic = self.other_topic.match(doc) if self.poi.match(doc) is None else None
+        other_topic = other_topic or (self.other_care.match(doc) if self.poi_condition.match(doc) is None else None)
         misfire = False
         if intent == EMERGENCY:
             words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
-            if words & self.emergency_signs:
+            signs = words & self.emergency_signs
+            if signs and not (other_topic and signs <= self.weak_signs):
                 # The model's emergency call stands, even with another condition named ("8 weeks
                 # pregnant, bleeding and passed a clot"): recall first.
                 return None
             # A misfire ("my hrt patch fell off"): judged like an unclear question below.
             misfire, intent = True, FALLBACK
-        # Another condition named, POI not: off-topic, even if it looked like small talk
-        # ("how long does morning sickness last" is not a greeting).
-        rule = self.other_topic.match(doc)
-        if rule is not None and self.poi.match(doc) is None:
-            return OUT_OF_SCOPE, f"other-topic rule '{rule}'"
+        if other_topic is not None:
+            return OUT_OF_SCOPE, f"other-topic rule '{other_topic}'"
         if intent not in JUDGED_INTENTS:
             return None
         if self.usual_age.match(doc) is not None and not (

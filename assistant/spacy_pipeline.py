@@ -20,6 +20,7 @@ import spacy
 import spacy_lookups_data
 import yaml
 from spacy.language import Language
+from spacy.util import compile_prefix_regex
 
 ROOT = Path(__file__).resolve().parent.parent
 TERMS_FILE = Path(__file__).with_name("spacy_terms.yml")
@@ -61,8 +62,14 @@ def translations(translations_file: Path = TRANSLATIONS_FILE) -> Dict[str, str]:
     return {str(word).lower(): lemma for lemma, words in table.items() for word in words}
 
 
+# French elisions split off ("l'oestrogel" -> "l'" + "oestrogel"), so that the word after them reaches
+# the translations and the terms; "j'ai" stays whole (the rules read it as a personal word).
+FRENCH_ELISION = r"(?:l|d|qu|n|s|c)['’](?=\w)"
+
+
 def build(terms_file: Path = TERMS_FILE) -> Language:
     nlp = spacy.blank("en")
+    nlp.tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes) + [FRENCH_ELISION]).search
     nlp.vocab.lookups.add_table("known_words", known_words())
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler")

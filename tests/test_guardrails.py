@@ -75,6 +75,13 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "ich habe zu viele Tabletten genommen",
         "j'ai pris trop de comprimés",
         "je saigne énormément depuis deux heures après ma biopsie",
+        "ich habe plötzlich starke Kopfschmerzen",  # a sudden severe headache
+        "kann nicht richtig sprechen",
+        "quiero morirme, ya no aguanto más",
+        "sangramento muito forte depois da cirurgia, o que eu faço",
+        "i have diabetes and injected all my insulin",
+        "sudden weakness in both legs and my husband says im not making sense",
+        "strange leg weakness and a headache",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -95,6 +102,8 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "should i take 10 mg or 20 mg",
         "I have a plan to freeze my eggs",
         "can hrt cause vision loss",
+        "i get headaches on hrt, is that normal",
+        "this explanation is not making sense to me, what is fsh",
         "",
     ],
 )
@@ -118,6 +127,7 @@ def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -
         # other languages reach the domain terms through their English lemmas
         "¿qué es la insuficiencia ovárica prematura?",
         "quelles sont les causes de l'insuffisance ovarienne ?",
+        "j'ai 36 ans et je prends de l'Oestrogel, c'est quoi les risques ?",  # "l'" split off
         "",
     ],
 )
@@ -158,6 +168,13 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("stem cell research ethics essay ideas", "faq"),
         ("becoming an egg donor - how much do they pay", "faq"),  # giving eggs, not receiving them
         ("qué es el síndrome de ovario poliquístico", "faq"),
+        # someone else's care in POI care's words: only POI itself named keeps it in scope
+        ("feminizing hormone therapy for trans women, what are the effects", "faq"),
+        ("is hrt for men a thing", "faq"),
+        ("how much does it cost to freeze my eggs at 35 for career reasons", "consult_specialist"),
+        # the model's emergency call on a weak sign ("pill") does not outweigh another topic
+        ("is the morning after pill safe to take twice in a month", "emergency"),
+        ("Células madre para la artrosis de rodilla", "nlu_fallback"),
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
@@ -174,6 +191,7 @@ def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
         ("im 58 and still getting night sweats years after menopause, is that normal?", True),
         ("should my mum take hrt, shes 55 and in menopause", True),
         ("is hrt safe for me at 52 after a normal menopause", True),
+        ("is HRT a good idea for women in their 60s", True),
         # ... but not POI, lab values, fertility, or a young person asking about a relative
         ("I'm 50 now and had POI since 35, should I keep taking HRT?", False),
         ("my fsh is 55, do i have poi", False),
@@ -202,6 +220,11 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         # with a sign word it stands, another condition or not: recall first
         ("8 weeks pregnant, bleeding and passed a blood clot", "emergency", "emergency"),
         ("my hrt patch fell off in the shower", "emergency", "nlu_fallback"),  # ask to rephrase
+        # POI itself named: another person's care words do not make it off-topic
+        ("can trans men with poi take hrt", "faq", "faq"),
+        ("egg donation for poi, how does it work", "faq", "faq"),
+        # periods that stopped are POI's sign, not a pregnancy question
+        ("missed 3 periods, pregnancy tests negative, what's wrong with me", "consult_specialist", "consult_specialist"),
     ],
 )
 def test_rules_leave_in_scope_and_conversation_alone(guard_and_model, text, intent, expected) -> None:
