@@ -4,7 +4,7 @@ by the responses it sent. After each bank's first look came safety and off-topic
 README "Guardrails, measured"); banks 1-13 are training data, these two are not.
 
 The floors sit a few questions below the figures in docs/guardrails-eval.md (a retrain after a
-content edit moves a label by two or three questions), so that a regression fails the build;
+content edit moves a label by two to four questions), so that a regression fails the build;
 emergency recall must stay at 100%.
 """
 from __future__ import annotations
