@@ -80,6 +80,8 @@ def load_agent(model: Path = MODEL) -> Any:
     from rasa.core.agent import Agent
     from rasa.core.utils import AvailableEndpoints
 
+    if not Path(model).is_file():  # Rasa would quietly load the newest model next to it instead
+        raise SystemExit(f"No model at {model}: train one with `make model`.")
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "endpoints.yml"))
     return Agent.load(str(model), generator=endpoints.nlg)
 
