@@ -366,7 +366,7 @@ def headline(config: Dict[str, Any], sizes: Dict[str, int]) -> Dict[str, Optiona
     }
 
 
-def markdown(results: Dict[str, Any]) -> str:
+def markdown(results: Dict[str, Any], json_name: str = "results.json") -> str:
     configs = results["configs"]
     rows = {name: headline(c, results["sizes"]) for name, c in configs.items()}
     names = list(rows)
@@ -377,9 +377,10 @@ def markdown(results: Dict[str, Any]) -> str:
         title,
         "",
         f"Made by `{results['command']}` on {m['date']}: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, "
-        f"Python {m['python']}, Rasa {m['rasa']}; load average at start {m['load_average_at_start']}. Both "
-        "configs are trained on the project's data and served the same way (REST, action server, SQLite "
+        f"Python {m['python']}, Rasa {m['rasa']}; load average at start {m['load_average_at_start']}. Each "
+        "config is trained on the project's data and served the same way (REST, action server, SQLite "
         "conversation store; the project's tracker store, Rasa's for stock), one after the other. "
+        "The loads send the held-out question bank's messages. "
         "Latencies are measured by the client, end to end. "
         "One run: expect a few percent of noise between runs on a shared machine. The rows \"2 servers "
         "behind nginx\" are the project's scale-out stack (`make scale-out`: PostgreSQL, a Redis lock store, "
@@ -403,7 +404,7 @@ def markdown(results: Dict[str, Any]) -> str:
     if "content_retrain" in configs.get("project", {}):
         lines += ["", "Retraining the project's config after a content edit (Rasa's cache reuses what did not change):", ""]
         lines += [f"- {edit}: {seconds} s" for edit, seconds in configs["project"]["content_retrain"].items()]
-    lines += ["", "Every scenario in full (JSON): `bench/results.json`."]
+    lines += ["", f"Every scenario in full (JSON): `bench/{json_name}`."]
     return "\n".join(lines) + "\n"
 
 
@@ -449,7 +450,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         results["configs"]["project"]["content_retrain"] = content_retrains()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
-    report = markdown(results)
+    report = markdown(results, args.out.with_suffix(".json").name)
     args.out.with_suffix(".md").write_text(report, encoding="utf-8")
     print(report)
     return 0
