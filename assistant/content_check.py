@@ -21,11 +21,13 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES_FILE = "data/nlu/faq.yml"
+OTHER_LANGUAGES_FILE = "data/nlu/faq_other_languages.yml"
 ANSWERS_FILE = "data/responses/faq.yml"
 REGISTRY_FILE = "sources.yml"
 TOPICS_FILE = ROOT.parent / "shared" / "content" / "topics.md"
 
 MIN_EXAMPLES = 15
+MIN_OTHER_LANGUAGE_EXAMPLES = 8  # two each in Spanish, French, German and Portuguese
 WORDS = (50, 130)
 MAX_GRADE = 8.0
 REVIEW_MAX_AGE = dt.timedelta(days=365)
@@ -61,6 +63,7 @@ class Content:
     other_examples: Dict[str, List[str]] = field(default_factory=dict)  # non-FAQ intents
     files: Dict[str, str] = field(default_factory=dict)  # non-FAQ intent -> its NLU file
     topic_ids: Optional[List[str]] = None
+    other_languages: Optional[Dict[str, List[str]]] = None  # topic -> its examples in OTHER_LANGUAGES_FILE
 
 
 # ------------------------------------------------------------------------------- loading
@@ -88,8 +91,10 @@ def load(root: Path = ROOT, topics_file: Optional[Path] = TOPICS_FILE) -> Conten
     files: Dict[str, str] = {}
     for path in sorted((root / "data" / "nlu").glob("*.yml")):
         if path != root / EXAMPLES_FILE:
-            for intent, examples in _examples(path).items():
-                other[intent], files[intent] = examples, str(path.relative_to(root))
+            for intent, examples in _examples(path).items():  # an intent may have examples in several files
+                other.setdefault(intent, []).extend(examples)
+                files[intent] = ", ".join(filter(None, [files.get(intent), str(path.relative_to(root))]))
+    other_languages = root / OTHER_LANGUAGES_FILE
     responses = yaml.safe_load((root / ANSWERS_FILE).read_text(encoding="utf-8"))["responses"]
     return Content(
         examples={intent.split("/", 1)[1]: ex for intent, ex in faq.items() if intent.startswith("faq/")},
@@ -98,6 +103,8 @@ def load(root: Path = ROOT, topics_file: Optional[Path] = TOPICS_FILE) -> Conten
         other_examples=other,
         files=files,
         topic_ids=topic_list(topics_file) if topics_file and topics_file.exists() else None,
+        other_languages={intent.split("/", 1)[1]: ex for intent, ex in _examples(other_languages).items()}
+        if other_languages.exists() else None,
     )
 
 
@@ -138,6 +145,19 @@ def check_example_counts(c: Content) -> List[Problem]:
         Problem("error", EXAMPLES_FILE, t, f"has {len(ex)} examples; write at least {MIN_EXAMPLES}")
         for t, ex in sorted(c.examples.items())
         if len({normalise(e) for e in ex}) < MIN_EXAMPLES
+    ]
+
+
+def check_other_languages(c: Content) -> List[Problem]:
+    """Every topic asked in the four other languages: with only some topics there, words such as
+    "qué es" pull every Spanish question towards those topics."""
+    if c.other_languages is None:
+        return []
+    return [
+        Problem("warning", OTHER_LANGUAGES_FILE, t, f"has {len(c.other_languages.get(t, []))} examples here; "
+                f"write {MIN_OTHER_LANGUAGE_EXAMPLES}, two each in Spanish, French, German and Portuguese")
+        for t in sorted(c.examples)
+        if len(c.other_languages.get(t, [])) < MIN_OTHER_LANGUAGE_EXAMPLES
     ]
 
 
@@ -275,7 +295,8 @@ def check_topic_list(c: Content) -> List[Problem]:
 def check(c: Content, today: Optional[dt.date] = None) -> List[Problem]:
     today = today or dt.date.today()
     return (
-        check_questions_have_answers(c) + check_example_counts(c) + check_duplicate_examples(c)
+        check_questions_have_answers(c) + check_example_counts(c) + check_other_languages(c)
+        + check_duplicate_examples(c)
         + check_citations(c) + check_registry(c) + check_answer_text(c) + check_markup(c) + check_metadata(c, today)
         + check_topic_list(c)
     )

@@ -134,6 +134,7 @@ class Guardrails:
         self.spelling = SpellingFixer(spec["emergency"].get("spelling") or [], nlp)
         self.emergency_signs = {str(w).lower() for w in spec["emergency"]["signs"]}
         self.weak_signs = {str(w).lower() for w in spec["emergency"]["weak_signs"]}
+        self.german_words = {str(w).lower() for w in spec["emergency"].get("german_words") or []}
         self.own_case = RuleSet(spec["own_case"], nlp)
         self.personal_words = {str(w).lower() for w in spec["own_case"]["personal_words"]}
         self.other_topic = RuleSet(spec["other_topic"], nlp)
@@ -176,6 +177,8 @@ class Guardrails:
         if intent == EMERGENCY:
             words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
             signs = words & self.emergency_signs
+            if words & self.german_words:
+                signs.discard("die")  # the German article
             if signs and not (other_topic and signs <= self.weak_signs):
                 # The model's emergency call stands, even with another condition named ("8 weeks
                 # pregnant, bleeding and passed a clot"): recall first.

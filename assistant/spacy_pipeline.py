@@ -70,7 +70,8 @@ FRENCH_ELISION = r"(?:l|d|qu|n|s|c)['’](?=\w)"
 def build(terms_file: Path = TERMS_FILE) -> Language:
     nlp = spacy.blank("en")
     nlp.tokenizer.prefix_search = compile_prefix_regex(list(nlp.Defaults.prefixes) + [FRENCH_ELISION]).search
-    nlp.vocab.lookups.add_table("known_words", known_words())
+    # The table's foreign words are words too, not misspellings ("pille" is no misspelt "pills").
+    nlp.vocab.lookups.add_table("known_words", {**known_words(), **{word: 0.0 for word in translations()}})
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     ruler = nlp.add_pipe("entity_ruler")
     nlp.initialize()  # loads the lemma lookup table; must precede add_patterns (it clears the ruler)

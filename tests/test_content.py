@@ -121,6 +121,29 @@ def test_catches_too_few_examples() -> None:
     assert f"[alpha] has 5 examples; write at least {cc.MIN_EXAMPLES}" in messages(c)
 
 
+def test_catches_a_topic_missing_from_the_other_languages() -> None:
+    c = fixture(); c.other_languages = {"alpha": [f"pregunta {i}" for i in range(8)], "beta": ["frage 1"]}
+    found = messages(c, "warning")
+    assert found == [f"[beta] has 1 examples here; write {cc.MIN_OTHER_LANGUAGE_EXAMPLES}, two each in Spanish, "
+                     "French, German and Portuguese"]
+
+
+def test_an_intent_with_examples_in_several_files_keeps_them_all(tmp_path) -> None:
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "responses").mkdir()
+    nlu = 'version: "3.1"\nnlu:\n- intent: faq/alpha\n  examples: |\n    - {}\n'
+    (tmp_path / cc.EXAMPLES_FILE).write_text(nlu.format("what is poi"))
+    (tmp_path / "data" / "nlu" / "a.yml").write_text(nlu.format("poi meaning"))
+    (tmp_path / "data" / "nlu" / "b.yml").write_text(nlu.format("poi meaning?"))
+    (tmp_path / cc.ANSWERS_FILE).write_text("responses:\n  utter_faq/alpha:\n  - text: POI is ...\n")
+    (tmp_path / cc.REGISTRY_FILE).write_text("sources: {}\n")
+    c = cc.load(tmp_path, topics_file=None)
+    assert c.other_examples["faq/alpha"] == ["poi meaning", "poi meaning?"]
+    assert c.files["faq/alpha"] == "data/nlu/a.yml, data/nlu/b.yml"
+    assert '[alpha] example "poi meaning?" is written twice' in [f"[{p.topic}] {p.message}"
+                                                                for p in cc.check_duplicate_examples(c)]
+
+
 def test_review_dates_missing_or_older_than_twelve_months() -> None:
     c = fixture(); c.answers["alpha"]["metadata"]["reviewed"] = "2025-10-01"
     assert any("[alpha] was last reviewed on 2025-10-01, over 12 months ago" in m for m in messages(c, "warning"))

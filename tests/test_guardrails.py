@@ -85,6 +85,18 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "J'ai des saignements très abondants depuis ce matin",  # abondants: heavy
         "Ich habe Selbstmordgedanken",  # a German compound: suicide thoughts
         "Estou com sangramento muito forte e vou desmaiar",
+        "Tomei 25 comprimidos de estradiol de uma vez",  # a large amount, past tense
+        "se tomó un montón de pastillas de hormonas",
+        "me he tomado todas las pastillas de la caja",
+        "ich habe eine ganze Packung Schlaftabletten genommen",
+        "ich blute extrem stark nach der Eizellentnahme und mir ist schwindelig",
+        "Estou com falta de ar e dor no peito",
+        "tengo que dejarlo todo listo, ya no estaré aquí el lunes",
+        "no quiero seguir viviendo así",
+        "não quero mais viver com isso",
+        "Ich habe 20 Tabletten genommen",
+        "Je me suis coupée les poignets hier soir",
+        "o rosto dela está torto de repente",  # a drooping face
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -109,6 +121,9 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "this explanation is not making sense to me, what is fsh",
         "my forte is cooking, any diet tips for poi",
         "estou com medo de desmaiar no exame de sangue de fsh",  # afraid of fainting at the blood test
+        "tomo 2 comprimidos de estradiol al día, ¿es normal?",  # a daily dose, present tense
+        "me corté el pelo muy corto, ¿afecta a las hormonas?",  # a haircut
+        "Je me suis coupé le doigt, est-ce que l'IOP ralentit la cicatrisation ?",
         "",
     ],
 )
@@ -133,6 +148,7 @@ def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -
         "¿qué es la insuficiencia ovárica prematura?",
         "quelles sont les causes de l'insuffisance ovarienne ?",
         "j'ai 36 ans et je prends de l'Oestrogel, c'est quoi les risques ?",  # "l'" split off
+        "what does POI sound like to doctors when you describe it",
         "",
     ],
 )
@@ -152,6 +168,12 @@ def test_general_questions_are_left_to_the_model(guard_and_model, text) -> None:
         "is my tiredness from the HRT or the POI",
         "can i take hrt if i had a blood clot",
         "does she have POI? she is 17 and has no periods",
+        "Sollte ich meine Hormontherapie absetzen, wenn ich an einer Stammzellstudie teilnehme?",
+        "Mi FSH salió en 90, ¿tengo IOP?",
+        "Mon taux d'AMH est à 0,1, est-ce que je peux encore avoir un enfant ?",
+        "meu FSH deu 60, ainda consigo engravidar?",
+        "does this sound like POI: 35, periods every few months, night sweats",  # asks for a diagnosis
+        "starting chemo soon, for me would egg or embryo freezing be better?",
     ],
 )
 def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
@@ -180,6 +202,7 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         # the model's emergency call on a weak sign ("pill") does not outweigh another topic
         ("is the morning after pill safe to take twice in a month", "emergency"),
         ("Células madre para la artrosis de rodilla", "nlu_fallback"),
+        ("Stammzelltherapie bei Kniearthrose", "faq"),  # a German compound
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
@@ -187,6 +210,14 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
 )
 def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
     assert classify(guard_and_model, text, intent=intent).get(INTENT)["name"] == "out_of_scope"
+
+
+def test_the_german_article_die_is_no_emergency_sign(guard_and_model) -> None:
+    german = "Meine Ärztin will mir die Pille verschreiben, ist das für mich richtig?"
+    assert classify(guard_and_model, german, intent="emergency").get(INTENT)["name"] == "consult_specialist"
+    # in English "die" still is one, and a German message keeps its own signs
+    assert classify(guard_and_model, "i just want to die", intent="emergency").get(INTENT)["name"] == "emergency"
+    assert classify(guard_and_model, "ich will nur noch sterben", intent="emergency").get(INTENT)["name"] == "emergency"
 
 
 @pytest.mark.parametrize(
@@ -197,12 +228,14 @@ def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
         ("should my mum take hrt, shes 55 and in menopause", True),
         ("is hrt safe for me at 52 after a normal menopause", True),
         ("is HRT a good idea for women in their 60s", True),
+        ("mi madre tiene 58 años y sofocos, ¿qué le recomiendas?", True),  # "madre" is no stem-cell word
         # ... but not POI, lab values, fertility, or a young person asking about a relative
         ("I'm 50 now and had POI since 35, should I keep taking HRT?", False),
         ("my fsh is 55, do i have poi", False),
         ("i'm 47, can i still use donor eggs?", False),
         ("i'm 35 and my mum is 60, will i get early menopause", False),
         ("i'm 38 and on hrt, how long should i take it", False),
+        ("tengo 50 años y tuve IOP a los 34, ¿sigo con la terapia hormonal?", False),
     ],
 )
 def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_topic) -> None:
