@@ -16,7 +16,7 @@ from assistant.evaluate import Turn, check_requirements, label_turn, metrics, re
 from conftest import ROOT, record_figures
 
 # Measured 2026-12-03 (1,397 questions, banks 17 and 18 harder than 14-16): FAQ topic accuracy
-# 0.910, own-case 0.966, off-topic 0.974, wrongly refused 0.033 (issue 4 asks 0.95 and 0.03).
+# 0.918, own-case 0.966, off-topic 0.974, wrongly refused 0.033 (issue 4 asks 0.95 and 0.03).
 FLOORS = ["emergency=1.0", "consult_specialist=0.945", "out_of_scope=0.95",
           "faq_topic_accuracy=0.895", "in_domain_refused_max=0.045"]
 
@@ -60,7 +60,7 @@ def test_held_out_bank_stays_above_its_floors(agent, event_loop) -> None:
 def test_the_model_answers_its_own_training_examples(agent, event_loop) -> None:
     """A model that cannot reproduce its own examples has conflicting labels or too little
     training: once the banks joined the data, the button question "What should I ask my doctor?"
-    and "help" lost their answers. Measured on 2026-12-03: 99.4% of 6,308 examples, 99.0% of the
+    and "help" lost their answers. Measured on 2026-12-03: 99.3% of 6,308 examples, 98.6% of the
     small-talk ones (banks 1-13 trained)."""
     examples = load_data(str(ROOT / "data" / "nlu")).intent_examples
 
