@@ -122,6 +122,7 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "my forte is cooking, any diet tips for poi",
         "estou com medo de desmaiar no exame de sangue de fsh",  # afraid of fainting at the blood test
         "tomo 2 comprimidos de estradiol al día, ¿es normal?",  # a daily dose, present tense
+        "no estaré aquí el lunes, ¿puedo hacer el análisis de FSH otro día?",  # a trip
         "me corté el pelo muy corto, ¿afecta a las hormonas?",  # a haircut
         "Je me suis coupé le doigt, est-ce que l'IOP ralentit la cicatrisation ?",
         "",
