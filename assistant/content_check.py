@@ -27,7 +27,7 @@ REGISTRY_FILE = "sources.yml"
 TOPICS_FILE = ROOT.parent / "shared" / "content" / "topics.md"
 
 MIN_EXAMPLES = 15
-MIN_OTHER_LANGUAGE_EXAMPLES = 8  # two each in Spanish, French, German and Portuguese
+MIN_OTHER_LANGUAGE_EXAMPLES = 16  # four each in Spanish, French, German and Portuguese
 WORDS = (50, 130)
 MAX_GRADE = 8.0
 REVIEW_MAX_AGE = dt.timedelta(days=365)
@@ -155,7 +155,7 @@ def check_other_languages(c: Content) -> List[Problem]:
         return []
     return [
         Problem("warning", OTHER_LANGUAGES_FILE, t, f"has {len(c.other_languages.get(t, []))} examples here; "
-                f"write {MIN_OTHER_LANGUAGE_EXAMPLES}, two each in Spanish, French, German and Portuguese")
+                f"write {MIN_OTHER_LANGUAGE_EXAMPLES}, four each in Spanish, French, German and Portuguese")
         for t in sorted(c.examples)
         if len(c.other_languages.get(t, [])) < MIN_OTHER_LANGUAGE_EXAMPLES
     ]

@@ -136,6 +136,7 @@ class Guardrails:
         self.weak_signs = {str(w).lower() for w in spec["emergency"]["weak_signs"]}
         self.german_words = {str(w).lower() for w in spec["emergency"].get("german_words") or []}
         self.own_case = RuleSet(spec["own_case"], nlp)
+        self.questions_to_ask = RuleSet(spec["questions_to_ask"], nlp)
         self.personal_words = {str(w).lower() for w in spec["own_case"]["personal_words"]}
         self.other_topic = RuleSet(spec["other_topic"], nlp)
         self.other_care = RuleSet(spec["other_care"], nlp)
@@ -193,6 +194,8 @@ class Guardrails:
                 {token.lower_ for token in doc} | {token.lemma_ for token in doc}) & self.keep_in_scope:
             return OUT_OF_SCOPE, "past 45, nothing about POI (menopause at the usual age)"
         in_domain = self.in_domain(doc)
+        if in_domain and self.questions_to_ask.match(doc) is not None:
+            return (FAQ, "which questions to ask a doctor: a general topic") if intent != FAQ else None
         rule = self.own_case.match(doc)
         # The model's own-case call counts as domain evidence: "my karyotype says 45,X, what does
         # that mean for me" names no listed term but is still a question for a specialist.

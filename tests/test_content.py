@@ -122,9 +122,9 @@ def test_catches_too_few_examples() -> None:
 
 
 def test_catches_a_topic_missing_from_the_other_languages() -> None:
-    c = fixture(); c.other_languages = {"alpha": [f"pregunta {i}" for i in range(8)], "beta": ["frage 1"]}
+    c = fixture(); c.other_languages = {"alpha": [f"pregunta {i}" for i in range(16)], "beta": ["frage 1"]}
     found = messages(c, "warning")
-    assert found == [f"[beta] has 1 examples here; write {cc.MIN_OTHER_LANGUAGE_EXAMPLES}, two each in Spanish, "
+    assert found == [f"[beta] has 1 examples here; write {cc.MIN_OTHER_LANGUAGE_EXAMPLES}, four each in Spanish, "
                      "French, German and Portuguese"]
 
 

@@ -97,6 +97,11 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "Ich habe 20 Tabletten genommen",
         "Je me suis coupée les poignets hier soir",
         "o rosto dela está torto de repente",  # a drooping face
+        "took double my dose and then about 20 paracetamol",  # the amount further on
+        "Ich denke darüber nach, mir das Leben zu nehmen",  # to take my life
+        "quiero quitarme la vida",
+        "je pense à mettre fin à mes jours",
+        "Sangramento forte depois do procedimento, não para",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -125,6 +130,8 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "no estaré aquí el lunes, ¿puedo hacer el análisis de FSH otro día?",  # a trip
         "me corté el pelo muy corto, ¿afecta a las hormonas?",  # a haircut
         "Je me suis coupé le doigt, est-ce que l'IOP ralentit la cicatrisation ?",
+        "I took 10 mg of estradiol today, is that a normal dose",  # a dose, not an amount of pills
+        "took 20 mg estradiol this morning",
         "",
     ],
 )
@@ -150,6 +157,12 @@ def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -
         "quelles sont les causes de l'insuffisance ovarienne ?",
         "j'ai 36 ans et je prends de l'Oestrogel, c'est quoi les risques ?",  # "l'" split off
         "what does POI sound like to doctors when you describe it",
+        # German inflections and compounds: "vorzeitigen Ovarialinsuffizienz" is POI's name
+        "Welche Beschwerden hat man bei vorzeitiger Ovarialinsuffizienz?",
+        "Stress oder Ernährung als Ursache einer vorzeitigen Ovarialinsuffizienz?",  # "als" is not ALS
+        "quem tem IOP tem mais chance de ter diabetes tipo 1?",  # POI named: another disease stays in scope
+        "how many women get this before 40?",  # POI's defining age
+        "is there anywhere to talk to other women with this",  # POI as "this", on a POI page
         "",
     ],
 )
@@ -171,6 +184,9 @@ def test_general_questions_are_left_to_the_model(guard_and_model, text) -> None:
         "does she have POI? she is 17 and has no periods",
         "Sollte ich meine Hormontherapie absetzen, wenn ich an einer Stammzellstudie teilnehme?",
         "Mi FSH salió en 90, ¿tengo IOP?",
+        "How many pumps of estrogen gel does a 30-year-old with POI need?",  # a dose, for anyone
+        "Posso parar a reposição hormonal por conta própria?",  # can I stop my HRT
+        "¿Puedo dejar los parches de estrógeno si me siento bien?",
         "Mon taux d'AMH est à 0,1, est-ce que je peux encore avoir un enfant ?",
         "meu FSH deu 60, ainda consigo engravidar?",
         "does this sound like POI: 35, periods every few months, night sweats",  # asks for a diagnosis
@@ -204,6 +220,11 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("is the morning after pill safe to take twice in a month", "emergency"),
         ("Células madre para la artrosis de rodilla", "nlu_fallback"),
         ("Stammzelltherapie bei Kniearthrose", "faq"),  # a German compound
+        ("can stem cells help with als", "faq"),  # ALS, the disease
+        ("my dog was spayed and the vet mentioned hormone tablets, are they safe", "faq"),  # an animal's care
+        ("do hormone injections for cows help fertility in a dairy herd", "faq"),
+        ("estrogen dominance detox tea, does it work", "faq"),  # a wellness idea, not POI care
+        ("Stammzellen gegen Haarausfall, wirkt das?", "faq"),
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
@@ -230,6 +251,8 @@ def test_the_german_article_die_is_no_emergency_sign(guard_and_model) -> None:
         ("is hrt safe for me at 52 after a normal menopause", True),
         ("is HRT a good idea for women in their 60s", True),
         ("mi madre tiene 58 años y sofocos, ¿qué le recomiendas?", True),  # "madre" is no stem-cell word
+        ("my periods stopped at 51, is that normal menopause timing", True),
+        ("my periods stopped at 31, is that normal", False),
         # ... but not POI, lab values, fertility, or a young person asking about a relative
         ("I'm 50 now and had POI since 35, should I keep taking HRT?", False),
         ("my fsh is 55, do i have poi", False),
@@ -264,6 +287,10 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         ("egg donation for poi, how does it work", "faq", "faq"),
         # periods that stopped are POI's sign, not a pregnancy question
         ("missed 3 periods, pregnancy tests negative, what's wrong with me", "consult_specialist", "consult_specialist"),
+        # which questions to ask a doctor is a general topic, however personal the message
+        ("first gynae appt next week and I'll freeze up, what questions should I bring", "consult_specialist", "faq"),
+        ("Quelles questions poser à mon gynécologue sur l'IOP ?", "consult_specialist", "faq"),
+        ("what to ask when buying a car", "faq", "out_of_scope"),
     ],
 )
 def test_rules_leave_in_scope_and_conversation_alone(guard_and_model, text, intent, expected) -> None:
