@@ -163,6 +163,7 @@ def test_no_emergency_in_questions_about_risks_or_doses(guard_and_model, text) -
         "quem tem IOP tem mais chance de ter diabetes tipo 1?",  # POI named: another disease stays in scope
         "how many women get this before 40?",  # POI's defining age
         "is there anywhere to talk to other women with this",  # POI as "this", on a POI page
+        "i herd hrt causes cancer, is that true",  # "herd" misspelt for "heard", not cattle
         "",
     ],
 )
