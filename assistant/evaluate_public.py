@@ -19,13 +19,14 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import os
 import platform
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
-from assistant.evaluate import ROOT, group, load_agent, run_bank
+from assistant.evaluate import MODEL, ROOT, group, load_agent, run_bank
 
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 
@@ -142,7 +143,7 @@ def markdown(result: Dict[str, Any]) -> str:
     c, m, h = result["clinc150"], result["medquad"], result["consumer_health"]
     lines = [
         "# Guardrails on the public evaluation sets", "",
-        f"Made by `make eval-public` on {result['date']} ({result['machine']}), model `models/poi.tar.gz`.",
+        f"Made by `make eval-public` on {result['date']} ({result['machine']}), model `{result['model']}`.",
         "The sets are in `../shared/eval/` (see its README); they are used only to evaluate, never to train.", "",
         "## CLINC150, must-reject part (Larson et al., EMNLP-IJCNLP 2019; CC BY 3.0)", "",
         f"{c['must_reject']} texts (out-of-scope queries and in-scope intents, without the 13 small-talk and "
@@ -184,6 +185,7 @@ def markdown(result: Dict[str, Any]) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Run the assistant on the public evaluation sets.")
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
+    parser.add_argument("--model", type=Path, default=MODEL, help="the trained model (default: %(default)s)")
     parser.add_argument("--markdown", type=Path, help="write the results file here")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON (no consumer-health texts)")
     args = parser.parse_args(argv)
@@ -191,7 +193,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     configure_structlog(logging.WARNING)
     logging.disable(logging.ERROR)  # custom actions fail here by design: no action server
-    agent = load_agent()
+    agent = load_agent(args.model)
     sets = {}
     clinc_records = [r for r in read_jsonl(args.eval_dir / "clinc150_oos.jsonl")
                      if r["source_label"] not in CLINC_CONVERSATION]
@@ -200,7 +202,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     for name, records in (("clinc", clinc_records), ("medquad", medquad_records), ("consumer", consumer_records)):
         sets[name] = asyncio.run(run(name, [r["text"] for r in records], agent))
     result = {
-        "date": str(dt.date.today()), "machine": f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}",
+        "date": str(dt.date.today()), "model": os.path.relpath(args.model, ROOT), "machine": f"{platform.machine()}, {platform.system()}, Python {platform.python_version()}",
         "clinc150": clinc(clinc_records, sets["clinc"]),
         "medquad": medquad(medquad_records, sets["medquad"]),
         "consumer_health": consumer(consumer_records, sets["consumer"]),

@@ -3,9 +3,9 @@
 Rasa copies the whole text of an FAQ answer onto every example of its topic (the `response`
 attribute), so the spaCy pipeline, the tokenizer and both count-vector featurizers processed
 every answer about 60 times over, and Rasa's training hooks fingerprinted all of it -- most of a
-training's featurizing time. Nothing in this pipeline reads those texts: the ResponseSelector
-learns the answer's name (`faq/<topic>`, Rasa's default `use_text_as_label: false`) and the
-answers themselves are sent from the domain. So the text is replaced by the response's name, as
+training's featurizing time. Nothing in this pipeline reads those texts: the FAQ selector
+(assistant/linear_selector.py) learns the answer's name (`faq/<topic>`) and the answers
+themselves are sent from the domain. So the text is replaced by the response's name, as
 Rasa itself does for a response without text. Messages from users have no `response`; they pass
 through untouched.
 """

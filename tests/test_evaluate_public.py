@@ -46,7 +46,7 @@ def test_consumer_questions_are_named_by_id_never_by_text() -> None:
     assert result["red_flag_emergency_recall"] == 0.5
     assert result["red_flag_missed"] == [{"source_id": "x2", "got": "out_of_scope"}]
     assert "secret" not in json.dumps(result) and "secret" not in public.markdown(
-        {"date": "d", "machine": "m", "clinc150": public.clinc([], []), "medquad": public.medquad([], []),
+        {"date": "d", "machine": "m", "model": "models/poi.tar.gz", "clinc150": public.clinc([], []), "medquad": public.medquad([], []),
          "consumer_health": result})
 
 

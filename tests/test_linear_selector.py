@@ -1,0 +1,91 @@
+"""The FAQ answer picker (assistant/linear_selector.py), trained on real count-vector features."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Tuple
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from assistant.linear_selector import LinearResponseSelector
+
+EXAMPLES = {
+    "faq/bone_health": ["does poi weaken my bones", "bone density and poi", "osteoporosis risk with poi",
+                        "will my bones get thin", "poi and bone loss"],
+    "faq/hrt_safety": ["is hrt safe", "does hrt cause cancer", "hrt risks for young women",
+                       "is hormone therapy dangerous", "safety of hrt"],
+    "faq/egg_donation": ["how does egg donation work", "using donor eggs", "can i get pregnant with a donor egg",
+                         "egg donor ivf", "donated eggs success"],
+}
+OTHER = [("hello there", "greet"), ("hi", "greet"), ("what is the weather", "out_of_scope")]
+
+
+@pytest.fixture()
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def featurized(storage: LocalModelStorage) -> Tuple[TrainingData, CountVectorsFeaturizer, WhitespaceTokenizer]:
+    examples = [Message.build(text, key) for key, texts in EXAMPLES.items() for text in texts]
+    data = TrainingData(examples + [Message.build(text, intent) for text, intent in OTHER])
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    tokenizer.process_training_data(data)
+    featurizer = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
+                                                "min_ngram": 2, "max_ngram": 4}, storage, Resource("cv"), context())
+    featurizer.train(data)
+    featurizer.process_training_data(data)
+    return data, featurizer, tokenizer
+
+
+def ask(texts: List[str], selector: LinearResponseSelector, featurizer, tokenizer) -> List[Message]:
+    messages = [Message.build(text) for text in texts]
+    tokenizer.process(messages)
+    featurizer.process(messages)
+    return selector.process(messages)
+
+
+def test_picks_the_topic_and_answers_in_the_response_selector_format(storage: LocalModelStorage) -> None:
+    data, featurizer, tokenizer = featurized(storage)
+    selector = LinearResponseSelector.create({}, storage, Resource("selector"), context())
+    selector.train(data)
+    hrt, bones = ask(["is hrt risky", "thin bones because of poi"], selector, featurizer, tokenizer)
+    picked = hrt.get("response_selector")["faq"]
+    assert picked["response"]["intent_response_key"] == "faq/hrt_safety"
+    assert picked["response"]["utter_action"] == "utter_faq/hrt_safety"
+    assert hrt.get("response_selector")["all_retrieval_intents"] == ["faq"]
+    ranking = picked["ranking"]
+    assert {r["intent_response_key"] for r in ranking} == set(EXAMPLES)  # FAQ topics only, not greet
+    confidences = [r["confidence"] for r in ranking]
+    assert confidences == sorted(confidences, reverse=True) and abs(sum(confidences) - 1) < 1e-6
+    assert picked["response"]["confidence"] == confidences[0]
+    assert bones.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/bone_health"
+
+
+def test_a_loaded_model_answers_as_the_trained_one(storage: LocalModelStorage) -> None:
+    data, featurizer, tokenizer = featurized(storage)
+    trained = LinearResponseSelector.create({"ranking_length": 2}, storage, Resource("selector"), context())
+    trained.train(data)
+    loaded = LinearResponseSelector.load({"ranking_length": 2}, storage, Resource("selector"), context())
+    texts = ["donor egg ivf", "is hrt safe for me"]
+    before = [m.get("response_selector") for m in ask(texts, trained, featurizer, tokenizer)]
+    after = [m.get("response_selector") for m in ask(texts, loaded, featurizer, tokenizer)]
+    assert before == after and len(after[0]["faq"]["ranking"]) == 2
+
+
+def test_without_faq_examples_it_leaves_messages_alone(storage: LocalModelStorage) -> None:
+    data = TrainingData([Message.build(text, intent) for text, intent in OTHER])
+    selector = LinearResponseSelector.create({}, storage, Resource("selector"), context())
+    selector.train(data)
+    loaded = LinearResponseSelector.load({}, storage, Resource("selector"), context())
+    message = Message.build("hello")
+    assert loaded.process([message]) == [message] and message.get("response_selector") is None
