@@ -1,8 +1,9 @@
 """Picks the FAQ answer (faq/<topic>) with a linear model, in place of Rasa's ResponseSelector.
 
 A scikit-learn logistic regression on the count-vector featurizers' sentence features (what Rasa's
-LogisticRegressionClassifier reads) gets as many of the held-out bank's FAQ topics right as the
-ResponseSelector did, trains in about 15 s instead of 65, and answers without TensorFlow
+LogisticRegressionClassifier reads) puts as many of the held-out bank's FAQ questions on the right
+topic as the ResponseSelector did (0.943 against 0.944: one question), trains in about 15 s instead
+of 65, and answers without TensorFlow
 (README "Why this config"). Its output is the ResponseSelector's, which the retrieval action
 `utter_faq` and `action_offer_likely_topics` read. Rasa has no response selector without
 TensorFlow, hence this component.
