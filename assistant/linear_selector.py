@@ -2,11 +2,10 @@
 
 A scikit-learn logistic regression on the count-vector featurizers' sentence features (what Rasa's
 LogisticRegressionClassifier reads) puts as many of the held-out bank's FAQ questions on the right
-topic as the ResponseSelector did (0.943 against 0.944: one question), trains in about 15 s instead
-of 65, and answers without TensorFlow
-(README "Why this config"). Its output is the ResponseSelector's, which the retrieval action
-`utter_faq` and `action_offer_likely_topics` read. Rasa has no response selector without
-TensorFlow, hence this component.
+topic as the ResponseSelector did (0.943 against 0.944: one question), trains in under 10 s instead
+of 65, and answers without TensorFlow (README "Why this config"). Its output is the
+ResponseSelector's, which the retrieval action `utter_faq` and `action_offer_likely_topics` read.
+Rasa has no response selector without TensorFlow, hence this component.
 """
 from __future__ import annotations
 
@@ -46,7 +45,9 @@ class LinearResponseSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # C (inverse regularisation) 100: the best of 30-1000 in five-fold cross-validation on the
-        # FAQ examples (2026-12-03). newton-cg with a loose tolerance fits in seconds.
+        # FAQ examples (2026-12-03). Fitted with "sag" (stochastic average gradient): 4.8 s on the
+        # 3,570 FAQ examples against newton-cg's 9.6, every training example on the same topic and
+        # probabilities within 0.02 of newton-cg's (2026-12-04).
         return {"retrieval_intent": "faq", "C": 100.0, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -66,7 +67,8 @@ class LinearResponseSelector(GraphComponent):
                     if e.get(INTENT) == self.config["retrieval_intent"] and "/" in e.get_full_intent()]
         if not examples:
             return self._resource
-        self.model = LogisticRegression(C=self.config["C"], solver="newton-cg", tol=1e-3, max_iter=200)
+        self.model = LogisticRegression(C=self.config["C"], solver="sag", tol=1e-3, max_iter=200,
+                                        random_state=0)
         self.model.fit(sentence_features(examples), [e.get_full_intent() for e in examples])
         import skops.io as sio  # how Rasa's LogisticRegressionClassifier saves its model
 
