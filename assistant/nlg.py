@@ -1,20 +1,22 @@
 """Response generator: appends an answer's numbered sources from the registry, offers its
-related questions as buttons, and keeps line breaks in the widget.
+related questions as buttons, fills the topic offers after an own-case or unclear message, and
+keeps line breaks in the widget.
 
 Answers name their sources and related topics by id (`metadata:` in data/responses/). Rendering
 them here keeps every reference in one place (sources.yml) and works without the action
-server. Enabled in endpoints.yml (`nlg: type: assistant.nlg.CitingNLG`).
+server; so do the offers, whose topics come from the message just parsed (assistant/offers.py). Enabled in endpoints.yml (`nlg: type: assistant.nlg.CitingNLG`).
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from assistant.offers import STARTER_TOPICS, likely_topics, related_topics
 from assistant.sources import REGISTRY_FILE, load_registry, reference_list
 from assistant.topics import question_buttons
 
@@ -22,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 # The widget's channel; it renders markdown.
 MARKDOWN_CHANNEL = "socketio"
+# Responses whose buttons are the topics the message just parsed points to.
+OFFER_RELATED_TOPIC = "utter_offer_related_topic"  # after an own-case question: one general topic
+OFFER_LIKELY_TOPICS = "utter_offer_likely_topics"  # after "say it another way": the likeliest topics
 
 
 class CitingNLG(TemplatedNaturalLanguageGenerator):
@@ -50,9 +55,18 @@ class CitingNLG(TemplatedNaturalLanguageGenerator):
             response["text"] = f"{response['text'].rstrip()}\n\n{references}"
         if metadata.get("related") and not response.get("buttons"):
             response["buttons"] = question_buttons(self.responses, metadata["related"])
+        if utter_action in (OFFER_RELATED_TOPIC, OFFER_LIKELY_TOPICS):
+            response["buttons"] = self.offered_buttons(utter_action, tracker.latest_message.parse_data)
+            if not response["buttons"]:  # an offer of nothing is left unsaid
+                return None
         if output_channel == MARKDOWN_CHANNEL:
             response["text"] = markdown_line_breaks(response["text"])
         return response
+
+    def offered_buttons(self, utter_action: Text, parse_data: Dict[Text, Any]) -> List[Dict[Text, Text]]:
+        if utter_action == OFFER_RELATED_TOPIC:
+            return question_buttons(self.responses, related_topics(parse_data.get("entities") or []))[:1]
+        return question_buttons(self.responses, likely_topics(parse_data) or STARTER_TOPICS)
 
 
 def markdown_line_breaks(text: Text) -> Text:
