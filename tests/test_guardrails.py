@@ -105,6 +105,12 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "what do i do, my mum is not breathing",
         "been burning my arms with a lighter since the diagnosis",
         "my temp is 40 and i'm shaking, two days after the infusion",
+        # a swollen painful calf on hormones and a misspelt haemorrhage (bank 22 and 23's first looks)
+        "hemoraging after ovary procedure wat do i do",
+        "mon mollet est gonflé et très douloureux depuis que je prends des hormones",
+        "Meine Wade ist seit gestern dick, rot und tut sehr weh. Ich nehme Östrogen.",
+        "la pantorrilla derecha está muy hinchada y me duele, tomo estrógenos",
+        "minha panturrilha está inchada e doendo desde que comecei o estrogênio",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -234,6 +240,11 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("how long does morning sickness last", "greet"),  # another condition beats small talk
         ("whats the weather in london tomorrow", "faq"),  # no domain term at all
         ("blorp fizzle wug", "nlu_fallback"),
+        # POI's words for other things (banks 22 and 23's first looks)
+        ("what is primary adrenal insufficiency", "faq"),
+        ("I've got chronic venous insufficiency in my legs, do compression stockings help?", "faq"),
+        ("Mon père a une insuffisance rénale chronique, la dialyse est-elle obligatoire ?", "faq"),
+        ("my watch keeps flagging premature ventricular contractions", "faq"),
     ],
 )
 def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
