@@ -86,6 +86,11 @@ class LinearResponseSelector(GraphComponent):
                 model = sio.load(folder / MODEL_FILE)  # skops' safe types only: no pickle
         except ValueError:  # trained without FAQ examples
             model = None
+        if model is not None:
+            # Column-major, so that the product with a message's sparse features reads the
+            # coefficients in place: in C order scipy copied all 16,000 x 42 of them on every call,
+            # 1 ms of a 14 ms turn (2026-12-04).
+            model.coef_ = np.asfortranarray(model.coef_)
         return cls(config, model_storage, resource, model)
 
     def process(self, messages: List[Message]) -> List[Message]:

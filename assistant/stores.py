@@ -8,6 +8,9 @@ with two changes, both measured.
 - Pooled connections are checked before use (SQLAlchemy's pool_pre_ping). After a PostgreSQL
   restart, Rasa's store failed the first save on each server with a dead connection, and that turn
   was never stored.
+- SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
+  crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
+  conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
 """
 from __future__ import annotations
 
@@ -29,6 +32,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         self.engine.dispose()
         self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
@@ -51,3 +56,7 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
             return super()._additional_events(session, tracker)
         setattr(tracker, STORED, len(tracker.events))
         return itertools.islice(tracker.events, stored, None)
+
+
+def write_ahead_log(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
