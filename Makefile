@@ -51,7 +51,7 @@ $(VENV)/.installed: requirements.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10)"; exit 1; }
 	$(PYTHON310) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip==24.0
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+	$(VENV)/bin/pip install --quiet --no-deps -r requirements.txt
 	touch $@
 
 # The project's spaCy pipeline. Rasa's training cache cannot see changes inside that
@@ -81,8 +81,9 @@ $(CHROMIUM):
 	./scripts/install-chromium.sh
 
 # Rasa's training cache knows a component by its name and settings, not its code: after editing
-# assistant/linear_selector.py or response_keys.py, train with `rasa train --force`.
-$(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py
+# assistant/linear_selector.py, response_keys.py or sentence_features.py, train with `rasa train --force`.
+$(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py \
+		assistant/sentence_features.py
 	$(RASA) train --fixed-model-name poi --out models
 	touch $@
 

@@ -21,8 +21,9 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.selectors.response_selector import RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, INTENT, INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data import util
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -34,9 +35,10 @@ def sentence_features(messages: List[Message]) -> csr_matrix:
     a long message weighs no more than a short one."""
     rows = []
     for message in messages:
-        sparse = message.get_sparse_features(attribute=TEXT)[1]
-        dense = message.get_dense_features(attribute=TEXT)[1]
-        rows.append(hstack([csr_matrix(f.features) for f in (sparse, dense) if f is not None]))
+        # Read in place: Message.get_sparse_features deep-copies every feature matrix (0.5 s of a
+        # training). Sparse before dense, each in the featurizers' order, as Rasa combines them.
+        features = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+        rows.append(hstack([csr_matrix(f.features) for f in sorted(features, key=Features.is_dense)]))
     return normalize(vstack(rows).tocsr())
 
 

@@ -1,0 +1,69 @@
+"""The sentence-only featurizer (assistant/sentence_features.py) against Rasa's own."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Type
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import INTENT, RESPONSE, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from assistant.sentence_features import SentenceCountVectorsFeaturizer
+
+EXAMPLES = [("what is POI?", "faq/poi_definition"), ("is stem cell therapy approved", "faq/stem_cell"),
+            ("my FSH is 48, do I have POI", "consult_specialist"), ("hello", "greet")]
+UNSEEN = ["is POI the same as menopause", "prematur ovarain insuficiency", "🙂"]
+SETTINGS = [{}, {"analyzer": "char_wb", "min_ngram": 2, "max_ngram": 4}]
+
+
+def tokenized(texts: List[str]) -> List[Message]:
+    messages = [Message(data={TEXT: text}) for text in texts]
+    return WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process(messages)
+
+
+def trained(cls: Type[CountVectorsFeaturizer], settings: Dict[str, Any], tmp_path: Path,
+            data: TrainingData) -> CountVectorsFeaturizer:
+    storage = LocalModelStorage(tmp_path)
+    config = {**cls.get_default_config(), **settings}
+    featurizer = cls.create(config, storage, Resource(cls.__name__), ExecutionContext(GraphSchema({})))
+    featurizer.train(data)
+    return featurizer
+
+
+def training_data() -> TrainingData:
+    data = TrainingData([Message.build(text, intent) for text, intent in EXAMPLES])
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process_training_data(data)
+    return data
+
+
+@pytest.mark.parametrize("settings", SETTINGS)
+def test_sentence_features_are_rasas_and_the_words_one_empty_row(settings, tmp_path) -> None:
+    rasas = trained(CountVectorsFeaturizer, settings, tmp_path, training_data())
+    ours = trained(SentenceCountVectorsFeaturizer, settings, tmp_path, training_data())
+    texts = [text for text, _ in EXAMPLES] + UNSEEN
+    expected, got = rasas.process(tokenized(texts)), ours.process(tokenized(texts))  # one call
+    for want, have in zip(expected, got):
+        want_words, want_sentence = want.get_sparse_features(TEXT)
+        have_words, have_sentence = have.get_sparse_features(TEXT)
+        assert have_sentence.features.shape == want_sentence.features.shape
+        assert np.array_equal(have_sentence.features.toarray(), want_sentence.features.toarray())
+        assert want_words.features.shape[0] == len(have.get(f"{TEXT}_tokens"))
+        assert have_words.features.shape == (1, 1) and have_words.features.nnz == 0
+
+
+def test_training_data_and_messages_one_at_a_time_get_the_same_features(tmp_path) -> None:
+    data = training_data()
+    ours = trained(SentenceCountVectorsFeaturizer, SETTINGS[1], tmp_path, data)
+    ours.process_training_data(data)
+    for example in data.training_examples:
+        alone = ours.process(tokenized([example.get(TEXT)]))[0]
+        assert np.array_equal(alone.get_sparse_features(TEXT)[1].features.toarray(),
+                              example.get_sparse_features(TEXT)[1].features.toarray())
+        assert example.get(INTENT) and example.get(RESPONSE) is None
