@@ -4,7 +4,7 @@ DIET without transformer layers (config.yml) classifies a message from its last 
 sentence features, and nothing mixes the words' positions into it; the FAQ selector reads the
 sentence features too. So the features of each word, which Rasa's featurizer makes one
 vectorizer call per message for, went through DIET's 16,000-wide input layer for nothing: half of
-DIET's training time, and most of the featurizers'. Here every message gets the same sentence
+DIET's training time, and 5 of the featurizers' 13 s (2026-12-04). Here every message gets the same sentence
 features as from Rasa's featurizer, all made in one call, and a single empty row for its words
 (DIET expects word features to be there). Attributes without sentence features (intents) are
 featurized as Rasa does.

@@ -284,17 +284,25 @@ async def drive(url: str, clients: List[List[Tuple[str, str]]]) -> Dict[str, Any
             "messages_per_s": round(len(flat) / elapsed, 1), **percentiles(flat), "_latencies": latencies}
 
 
-def load_scenarios(served: Served, texts: List[str], sizes: Dict[str, int]) -> Dict[str, Any]:
-    url = served.url
+def new_conversations(url: str, texts: List[str], sizes: Dict[str, int]) -> Dict[str, Any]:
+    """After a warm-up: one client, then 16 at once, each message in a new conversation."""
     run = lambda clients: asyncio.run(drive(url, clients))  # noqa: E731
     text = lambda i: texts[i % len(texts)]  # noqa: E731
-    n, per, turns, window = sizes["new_1"], sizes["new_16_each"], sizes["long_turns"], sizes["window"]
+    n, per = sizes["new_1"], sizes["new_16_each"]
     run([[("warm-up", text(i)) for i in range(20)]])  # the first requests load things lazily
-    out: Dict[str, Any] = {
+    return {
         "1 client, new conversations": run([[(f"new1-{i}", text(i)) for i in range(n)]]),
         "16 clients, new conversations": run([[(f"new16-{c}-{i}", text(c * per + i)) for i in range(per)]
                                               for c in range(16)]),
     }
+
+
+def load_scenarios(served: Served, texts: List[str], sizes: Dict[str, int]) -> Dict[str, Any]:
+    url = served.url
+    run = lambda clients: asyncio.run(drive(url, clients))  # noqa: E731
+    text = lambda i: texts[i % len(texts)]  # noqa: E731
+    turns, window = sizes["long_turns"], sizes["window"]
+    out: Dict[str, Any] = new_conversations(url, texts, sizes)
     long_one = run([[("long-1", text(i)) for i in range(turns)]])
     latencies = long_one["_latencies"][0]
     long_one["first_messages"] = percentiles(latencies[:window])

@@ -15,12 +15,12 @@ meaningful; accuracy is compared by the full `make bench`.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
 
-from bench.bench import BANK, SIZES, Served, drive, rss_mb
+from assistant.evaluate import read_bank
+from bench.bench import BANK, SIZES, Served, new_conversations, rss_mb
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -29,20 +29,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("name", choices=["project", "stock"])
     parser.add_argument("--smoke", action="store_true", help="tiny loads")
     args = parser.parse_args(argv)
-    sizes = SIZES["smoke" if args.smoke else "full"]
-    texts = [json.loads(line)["text"] for line in BANK.read_text(encoding="utf-8").splitlines() if line.strip()]
-    text = lambda i: texts[i % len(texts)]  # noqa: E731
+    texts = [item["text"] for item in read_bank(BANK)]
     served = Served(args.model, args.name)
     try:
-        run = lambda clients: asyncio.run(drive(served.url, clients))  # noqa: E731
-        per = sizes["new_16_each"]
-        run([[("warm-up", text(i)) for i in range(20)]])  # the first requests load things lazily
-        results = {
-            "1 client, new conversations": run([[(f"new1-{i}", text(i)) for i in range(sizes["new_1"])]]),
-            "16 clients, new conversations": run([[(f"new16-{c}-{i}", text(c * per + i)) for i in range(per)]
-                                                  for c in range(16)]),
-            "server_rss_mb": rss_mb(served.rasa.pid),
-        }
+        results: Dict[str, Any] = new_conversations(served.url, texts, SIZES["smoke" if args.smoke else "full"])
+        results["server_rss_mb"] = rss_mb(served.rasa.pid)
     finally:
         served.stop()
     for scenario in results.values():

@@ -11,7 +11,7 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
-from rasa.shared.nlu.constants import INTENT, RESPONSE, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -66,4 +66,3 @@ def test_training_data_and_messages_one_at_a_time_get_the_same_features(tmp_path
         alone = ours.process(tokenized([example.get(TEXT)]))[0]
         assert np.array_equal(alone.get_sparse_features(TEXT)[1].features.toarray(),
                               example.get_sparse_features(TEXT)[1].features.toarray())
-        assert example.get(INTENT) and example.get(RESPONSE) is None
