@@ -81,7 +81,7 @@ $(CHROMIUM):
 	./scripts/install-chromium.sh
 
 # Rasa's training cache knows a component by its name and settings, not its code: after editing
-# assistant/linear_selector.py, response_keys.py or sentence_features.py, train with `rasa train --force`.
+# assistant/linear_selector.py or sentence_features.py, train with `rasa train --force`.
 $(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py \
 		assistant/sentence_features.py
 	$(RASA) train --fixed-model-name poi --out models
@@ -127,7 +127,7 @@ test: setup $(MODEL) $(AXE) $(CHROMIUM)
 
 # Speed and memory, the project's config against Rasa's default config, on the same data and
 # machine, and the scale-out stack (over an hour; writes bench/results.md and bench/results.json).
-# The project's side alone, about 13 minutes: python -m bench.bench --project-only --out bench/results-project
+# The project's side alone, about 6 minutes: python -m bench.bench --project-only --out bench/results-project
 bench: setup $(MODEL)
 	$(PY) -m bench.bench
 
