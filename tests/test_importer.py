@@ -109,7 +109,8 @@ def test_a_retrain_after_rewording_an_answer_keeps_the_nlu_and_sends_the_new_tex
             [str(VENV_BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
              "--data", str(data), "--out", str(tmp_path), "--fixed-model-name", name],
             cwd=ROOT, capture_output=True, text=True, timeout=600,
-            env={**os.environ, "RASA_CACHE_DIRECTORY": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT)})
+            env={**os.environ, "RASA_CACHE_DIRECTORY": str(tmp_path / "cache"), "PYTHONPATH": str(ROOT),
+                 "LOG_LEVEL": "INFO"})  # Rasa says "Restored component ..." at INFO
         assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
         return result.stdout + result.stderr
 
@@ -118,7 +119,8 @@ def test_a_retrain_after_rewording_an_answer_keeps_the_nlu_and_sends_the_new_tex
             domain = yaml.safe_load(model.extractfile("components/domain_provider/domain.yml"))
         return domain["responses"][TOPIC][0]["text"]
 
-    assert "Restored component" not in train("before")
+    before = train("before")
+    assert "Finished training component 'DIETClassifier'" in before and "Restored component" not in before
     answers = data / "responses" / "faq.yml"
     answers.write_text(answers.read_text(encoding="utf-8").replace(
         'Doctors now like the word "insufficiency" best.', 'Doctors now prefer the word "insufficiency".'),
