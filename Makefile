@@ -39,7 +39,7 @@ help:
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
 	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 1 min; docs/public-eval.md)"
-	@echo "make bench   speed and memory: the project's config against Rasa's default (over an hour)"
+	@echo "make bench   speed and memory: the project's config against Rasa's default (about 15 minutes)"
 	@echo "make scale-out  PostgreSQL + Redis + 2 Rasa servers + nginx on loopback (scale-out-stop stops it)"
 	@echo "make forget SENDER=id  delete one stored conversation"
 	@echo "make prune   delete conversations idle for more than CONVERSATION_RETENTION_DAYS (default 30)"
@@ -125,9 +125,10 @@ eval-public: setup $(MODEL)
 test: setup $(MODEL) $(AXE) $(CHROMIUM)
 	./scripts/test.sh
 
-# Speed and memory, the project's config against Rasa's default config, on the same data and
-# machine, and the scale-out stack (over an hour; writes bench/results.md and bench/results.json).
-# The project's side alone, about 6 minutes: python -m bench.bench --project-only --out bench/results-project
+# Speed and memory, the project's config against Rasa's default config (trained one epoch per
+# model: same serving cost), on the same data and machine, and the scale-out stack (about 15 minutes;
+# writes bench/results.md and bench/results.json). Stock trained fully and run on the question bank
+# (over an hour): python -m bench.bench --full-stock --out bench/results-full-stock
 bench: setup $(MODEL)
 	$(PY) -m bench.bench
 

@@ -23,17 +23,3 @@ def test_the_benchmark_runs_and_reports() -> None:
     assert "| 16 clients, new conversations: messages/s |" in out.with_suffix(".md").read_text()
     scaled = results["configs"]["project"]["scaled_out"]  # two servers behind nginx
     assert scaled["errors"] == 0 and scaled["messages"] == 16 * 2 and scaled["servers_rss_mb"] > 200
-
-
-def test_the_serving_side_by_side_runs_and_reports() -> None:
-    """bench/serving.py (serving cost only, for stock Rasa trained one epoch per model): here with
-    the project's model and tiny loads."""
-    done = subprocess.run([sys.executable, "-m", "bench.serving", str(ROOT / "models" / "poi.tar.gz"), "project",
-                           "--smoke"], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    results = json.loads(done.stdout)
-    one, sixteen = results["1 client, new conversations"], results["16 clients, new conversations"]
-    assert one["messages"] == 10 and sixteen["messages"] == 16 * 2
-    assert one["errors"] == sixteen["errors"] == 0 and sixteen["messages_per_s"] > 0
-    assert results["server_rss_mb"] > 100
