@@ -1,5 +1,5 @@
 """The project's tracker store: Rasa's SQLTrackerStore (SQLite here, PostgreSQL when scaled out)
-with two changes, both measured.
+with these changes, each measured.
 
 - A turn loads only the latest RECENT_EVENTS events of the conversation, not all of them. Rasa's
   store reads and rebuilds every event of the session on every turn: in a 200-turn conversation a
@@ -8,6 +8,8 @@ with two changes, both measured.
 - Pooled connections are checked before use (SQLAlchemy's pool_pre_ping). After a PostgreSQL
   restart, Rasa's store failed the first save on each server with a dead connection, and that turn
   was never stored.
+- A new conversation's tracker is known to have nothing stored, so saving it does not count the
+  stored events first (Rasa's way: a COUNT query on each of a new conversation's two saves).
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
@@ -46,6 +48,12 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         tracker = DialogueStateTracker.from_dict(
             sender_id, [json.loads(row.data) for row in reversed(latest)], self.domain.slots)
         setattr(tracker, STORED, len(tracker.events))
+        return tracker
+
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        """A tracker made here, not loaded: none of its events are stored yet."""
+        tracker = super().init_tracker(sender_id)
+        setattr(tracker, STORED, 0)
         return tracker
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:

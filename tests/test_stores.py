@@ -26,3 +26,40 @@ def test_a_long_conversation_is_stored_whole_and_in_order(servers: Servers) -> N
     # The follow-up found the latest answer 40 turns in.
     last_bot = [e["text"] for e in stored if e["event"] == "bot"]
     assert any('My answer to "What is POI?"' in text for text in last_bot[-3:])
+
+
+def test_a_new_conversation_is_saved_without_counting_and_whole(event_loop, tmp_path) -> None:
+    """A tracker this store made has nothing stored, so its saves write all its events without
+    counting the stored ones first (Rasa's COUNT query); a tracker made elsewhere is still saved
+    Rasa's way, only its events not yet stored."""
+    import sqlalchemy as sa
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    db = tmp_path / "conversations.db"
+    store = CheckedSQLTrackerStore(domain=domain, dialect="sqlite", db=str(db))
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute",
+                    lambda _connection, _cursor, statement, *_: statements.append(statement.lower()))
+
+    def stored() -> list:
+        with sqlite3.connect(db) as connection:
+            return [json.loads(row[0]) for row in connection.execute(
+                "SELECT data FROM events WHERE sender_id = 'new' ORDER BY id")]
+
+    tracker = event_loop.run_until_complete(store.get_or_create_tracker("new"))  # made and saved
+    tracker.update(UserUttered("hello"))
+    tracker.update(ActionExecuted("utter_greet"))
+    event_loop.run_until_complete(store.save(tracker))
+    assert statements and not any("count(" in statement for statement in statements)
+    assert [e["event"] for e in stored()] == ["action", "user", "action"]
+
+    elsewhere = DialogueStateTracker.from_dict(
+        "new", stored() + [UserUttered("again").as_dict()], domain.slots)
+    event_loop.run_until_complete(store.save(elsewhere))
+    assert [e.get("text") for e in stored() if e["event"] == "user"] == ["hello", "again"]
+    assert any("count(" in statement for statement in statements)  # Rasa's way for that one
