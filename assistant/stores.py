@@ -51,7 +51,9 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
-        """A tracker made here, not loaded: none of its events are stored yet."""
+        """A tracker made here, not loaded: none of its events are stored yet. (In Rasa 3.6 only
+        create_tracker calls this for an SQL store; the key-value stores' deserialise_tracker, which
+        fills it with stored events, is not used here.)"""
         tracker = super().init_tracker(sender_id)
         setattr(tracker, STORED, 0)
         return tracker
