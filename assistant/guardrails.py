@@ -8,10 +8,12 @@ fallback's "two close intents" check. In order, the first that applies is final:
 
 1. an emergency rule matches (also after correcting one-letter misspellings) -> `emergency`;
 2. the model's own emergency call stands only in a message with a sign word of an emergency (a
-   strong one when another topic is named: "is the morning after pill safe twice" is off-topic);
+   strong one when another topic is named or someone is past 45: "is the morning after pill safe
+   twice" is off-topic);
    without one it is judged like an unclear question below ("set a timer for 10 minutes" and
    "perimenopause at 48 and gaining weight" -> `out_of_scope`, "my hrt patch fell off" -> rephrase);
-3. another condition is named and POI is not -> `out_of_scope`; someone else's care in POI care's
+3. "poi" means something else (taro, the spinning dance, a map's point of interest) -> `out_of_scope`;
+   another condition is named and POI is not -> `out_of_scope`; someone else's care in POI care's
    words ("feminizing hormone therapy", "HRT for men") needs POI itself named to stay in scope;
 4. the intent is one the guardrails judge (an FAQ, own-case, off-topic or unclear question) and
    - someone past 45 and nothing POI care covers (menopause at the usual age) -> `out_of_scope`;
@@ -139,6 +141,7 @@ class Guardrails:
         self.questions_to_ask = RuleSet(spec["questions_to_ask"], nlp)
         self.personal_words = {str(w).lower() for w in spec["own_case"]["personal_words"]}
         self.other_topic = RuleSet(spec["other_topic"], nlp)
+        self.other_poi = RuleSet(spec["other_poi"], nlp)
         self.other_care = RuleSet(spec["other_care"], nlp)
         self.poi = RuleSet(spec["poi"], nlp)
         self.poi_condition = RuleSet({"phrases": {"condition": spec["poi"]["phrases"]["condition"]},
@@ -172,15 +175,19 @@ class Guardrails:
         if rule is not None:
             return EMERGENCY, f"emergency rule '{rule}'"
         # Another condition named, POI not ("how long does morning sickness last" is not a greeting).
-        other_topic = self.other_topic.match(doc) if self.poi.match(doc) is None else None
+        other_topic = self.other_poi.match(doc)
+        other_topic = other_topic or (self.other_topic.match(doc) if self.poi.match(doc) is None else None)
         other_topic = other_topic or (self.other_care.match(doc) if self.poi_condition.match(doc) is None else None)
+        usual_age = self.usual_age.match(doc) is not None and not (
+            {token.lower_ for token in doc} | {token.lemma_ for token in doc}) & self.keep_in_scope
         misfire = False
         if intent == EMERGENCY:
             words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
             signs = words & self.emergency_signs
             if words & self.german_words:
                 signs.discard("die")  # the German article
-            if signs and not (other_topic and signs <= self.weak_signs):
+            # "my mom is 55 ... cant sleep": a weak sign alone is menopause at the usual age
+            if signs and not ((other_topic or usual_age) and signs <= self.weak_signs):
                 # The model's emergency call stands, even with another condition named ("8 weeks
                 # pregnant, bleeding and passed a clot"): recall first.
                 return None
@@ -190,8 +197,7 @@ class Guardrails:
             return OUT_OF_SCOPE, f"other-topic rule '{other_topic}'"
         if intent not in JUDGED_INTENTS:
             return None
-        if self.usual_age.match(doc) is not None and not (
-                {token.lower_ for token in doc} | {token.lemma_ for token in doc}) & self.keep_in_scope:
+        if usual_age:
             return OUT_OF_SCOPE, "past 45, nothing about POI (menopause at the usual age)"
         in_domain = self.in_domain(doc)
         if in_domain and self.questions_to_ask.match(doc) is not None:

@@ -1,11 +1,17 @@
 """Picks the FAQ answer (faq/<topic>) with a linear model, in place of Rasa's ResponseSelector.
 
 A scikit-learn logistic regression on the count-vector featurizers' sentence features (what Rasa's
-LogisticRegressionClassifier reads) puts as many of the held-out bank's FAQ questions on the right
-topic as the ResponseSelector did (0.943 against 0.944: one question), trains in under 10 s instead
+LogisticRegressionClassifier reads) put as many of the held-out bank's FAQ questions on the right
+topic as the ResponseSelector did (0.943 against 0.944: one question), trains in about 10 s instead
 of 65, and answers without TensorFlow (README "Why this config"). Its output is the
 ResponseSelector's, which the retrieval action `utter_faq` and `action_offer_likely_topics` read.
 Rasa has no response selector without TensorFlow, hence this component.
+
+Each featurizer's counts are weighted by TF-IDF (a word or n-gram found in few FAQ examples says more
+about the topic than one found in most) and scaled to unit length apart, so that the words weigh as
+much as the far more numerous character n-grams. Against raw counts scaled together: five-fold
+cross-validation on the FAQ examples 0.879 -> 0.895, the held-out bank's FAQ questions 1,070 ->
+1,100 of 1,116 on the right topic (given to the selector), for about 5 s more training (2026-12-04).
 """
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
 from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
@@ -30,16 +37,20 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 MODEL_FILE = "model.skops"
 
 
-def sentence_features(messages: List[Message]) -> csr_matrix:
-    """One row per message: its sparse and dense sentence features, scaled to unit length so that
-    a long message weighs no more than a short one."""
-    rows = []
+def feature_blocks(messages: List[Message]) -> List[csr_matrix]:
+    """Each featurizer's sentence features, one row per message: sparse before dense, each in the
+    featurizers' order, as Rasa combines them."""
+    per_message = []
     for message in messages:
-        # Read in place: Message.get_sparse_features deep-copies every feature matrix (0.5 s of a
-        # training). Sparse before dense, each in the featurizers' order, as Rasa combines them.
+        # Read in place: Message.get_sparse_features deep-copies every feature matrix (0.5 s of a training).
         features = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-        rows.append(hstack([csr_matrix(f.features) for f in sorted(features, key=Features.is_dense)]))
-    return normalize(vstack(rows).tocsr())
+        per_message.append([csr_matrix(f.features) for f in sorted(features, key=Features.is_dense)])
+    return [vstack(block).tocsr() for block in zip(*per_message)]
+
+
+def weighted(blocks: List[csr_matrix], idf: List[np.ndarray]) -> csr_matrix:
+    """The blocks TF-IDF weighted and scaled to unit length apart, side by side."""
+    return hstack([normalize(csr_matrix(block.multiply(weights))) for block, weights in zip(blocks, idf)]).tocsr()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -53,11 +64,12 @@ class LinearResponseSelector(GraphComponent):
         return {"retrieval_intent": "faq", "C": 100.0, "ranking_length": 10}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[LogisticRegression] = None) -> None:
+                 model: Optional[LogisticRegression] = None, idf: Optional[List[np.ndarray]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self.model = model
+        self.idf = idf or []
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -69,13 +81,16 @@ class LinearResponseSelector(GraphComponent):
                     if e.get(INTENT) == self.config["retrieval_intent"] and "/" in e.get_full_intent()]
         if not examples:
             return self._resource
+        blocks = feature_blocks(examples)
+        # Saved as plain arrays: skops loads a fitted TfidfTransformer only if told to trust scipy.
+        self.idf = [TfidfTransformer().fit(block).idf_ for block in blocks]
         self.model = LogisticRegression(C=self.config["C"], solver="sag", tol=1e-3, max_iter=200,
                                         random_state=0)
-        self.model.fit(sentence_features(examples), [e.get_full_intent() for e in examples])
+        self.model.fit(weighted(blocks, self.idf), [e.get_full_intent() for e in examples])
         import skops.io as sio  # how Rasa's LogisticRegressionClassifier saves its model
 
         with self._model_storage.write_to(self._resource) as folder:
-            sio.dump(self.model, folder / MODEL_FILE)
+            sio.dump({"model": self.model, "idf": self.idf}, folder / MODEL_FILE)
         return self._resource
 
     @classmethod
@@ -85,21 +100,22 @@ class LinearResponseSelector(GraphComponent):
 
         try:
             with model_storage.read_from(resource) as folder:
-                model = sio.load(folder / MODEL_FILE)  # skops' safe types only: no pickle
+                saved = sio.load(folder / MODEL_FILE)  # skops' safe types only: no pickle
         except ValueError:  # trained without FAQ examples
-            model = None
+            return cls(config, model_storage, resource)
+        model = saved["model"]
         if model is not None:
             # Column-major, so that the product with a message's sparse features reads the
             # coefficients in place: in C order scipy copied all 16,000 x 42 of them on every call,
             # 1 ms of a 14 ms turn (2026-12-04).
             model.coef_ = np.asfortranarray(model.coef_)
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, model, saved["idf"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None or not messages:
             return messages
         intent = self.config["retrieval_intent"]
-        for message, row in zip(messages, self.model.predict_proba(sentence_features(messages))):
+        for message, row in zip(messages, self.model.predict_proba(weighted(feature_blocks(messages), self.idf))):
             ranking = [{"confidence": float(row[i]), INTENT_RESPONSE_KEY: str(self.model.classes_[i])}
                        for i in np.argsort(-row)[: self.config["ranking_length"]]]
             best = ranking[0]

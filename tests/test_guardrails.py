@@ -111,6 +111,15 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "Meine Wade ist seit gestern dick, rot und tut sehr weh. Ich nehme Östrogen.",
         "la pantorrilla derecha está muy hinchada y me duele, tomo estrógenos",
         "minha panturrilha está inchada e doendo desde que comecei o estrogênio",
+        # banks 24-26's first looks: a German compound, the German verb first, "not breathing"
+        "Ich habe eben alle meine Schlaftabletten auf einmal geschluckt",
+        "Seit einer Stunde hängt sein linker Mundwinkel, er redet komisch",
+        "meine Mutter spricht plötzlich ganz verwaschen",
+        "mi madre no respira, qué hago",
+        "o meu marido não respira, socorro",
+        "mon bébé ne respire pas",
+        "tengo pensamientos suicidas desde el diagnóstico",  # banks 27-28
+        "been soaking through a night tampon every hour since the procedure",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -143,6 +152,7 @@ def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> 
         "took 20 mg estradiol this morning",
         "my hrt patch is burning my skin, is that normal",
         "do stem cell infusions change body temperature",
+        "Wirken alle Hormontabletten gleich gut bei POI?",  # "all" tablets, nothing swallowed
         "",
     ],
 )
@@ -203,6 +213,8 @@ def test_general_questions_are_left_to_the_model(guard_and_model, text) -> None:
         "meu FSH deu 60, ainda consigo engravidar?",
         "does this sound like POI: 35, periods every few months, night sweats",  # asks for a diagnosis
         "starting chemo soon, for me would egg or embryo freezing be better?",
+        "Ich hatte eine Lungenembolie. Darf ich trotzdem Östrogen nehmen?",
+        "Tomo a pílula por causa da IOP. Preciso trocar para reposição hormonal?",
     ],
 )
 def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
@@ -245,6 +257,16 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("I've got chronic venous insufficiency in my legs, do compression stockings help?", "faq"),
         ("Mon père a une insuffisance rénale chronique, la dialyse est-elle obligatoire ?", "faq"),
         ("my watch keeps flagging premature ventricular contractions", "faq"),
+        # banks 24-26: "poi" meaning something else, the cervix's insufficiency, an IVF add-on
+        ("where can i buy led glow pois for a festival", "faq"),
+        ("is poi spinning good exercise", "faq"),
+        ("how do I save a point of interest on my sat nav", "consult_specialist"),
+        ("my garmin won't show the poi I added", "faq"),
+        ("traditional hawaiian poi, how is it fermented", "faq"),
+        ("apache poi vs openpyxl for excel files", "faq"),
+        ("the detective called him a person of interest", "faq"),
+        ("does a cervical stitch help with cervical insufficiency", "faq"),
+        ("is an endometrial scratch worth it before my next transfer", "consult_specialist"),
     ],
 )
 def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
@@ -269,6 +291,8 @@ def test_the_german_article_die_is_no_emergency_sign(guard_and_model) -> None:
         ("is HRT a good idea for women in their 60s", True),
         ("mi madre tiene 58 años y sofocos, ¿qué le recomiendas?", True),  # "madre" is no stem-cell word
         ("my periods stopped at 51, is that normal menopause timing", True),
+        ("Ich bin 54 und habe Hitzewallungen, was hilft?", True),
+        ("night sweats at 50, what helps", True),
         ("my periods stopped at 31, is that normal", False),
         # ... but not POI, lab values, fertility, or a young person asking about a relative
         ("I'm 50 now and had POI since 35, should I keep taking HRT?", False),
@@ -299,6 +323,13 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         # with a sign word it stands, another condition or not: recall first
         ("8 weeks pregnant, bleeding and passed a blood clot", "emergency", "emergency"),
         ("my hrt patch fell off in the shower", "emergency", "nlu_fallback"),  # ask to rephrase
+        # a weak sign past 45 is menopause at the usual age, not an emergency
+        ("my aunt is 56 and can't sleep with the night sweats, what natural remedies work", "emergency", "out_of_scope"),
+        # fragile X and egg donation in Portuguese are domain words (banks 24-26)
+        ("fragile x carrier, is that linked to this", "faq", "faq"),
+        ("ovodoação como funciona", "faq", "faq"),
+        ("Was ist eine Hormonersatztherapie?", "faq", "faq"),
+        ("c'est quoi l'activation in vitro des follicules", "faq", "faq"),
         # POI itself named: another person's care words do not make it off-topic
         ("can trans men with poi take hrt", "faq", "faq"),
         ("egg donation for poi, how does it work", "faq", "faq"),
