@@ -104,11 +104,10 @@ class LinearResponseSelector(GraphComponent):
         except ValueError:  # trained without FAQ examples
             return cls(config, model_storage, resource)
         model = saved["model"]
-        if model is not None:
-            # Column-major, so that the product with a message's sparse features reads the
-            # coefficients in place: in C order scipy copied all 16,000 x 42 of them on every call,
-            # 1 ms of a 14 ms turn (2026-12-04).
-            model.coef_ = np.asfortranarray(model.coef_)
+        # Column-major, so that the product with a message's sparse features reads the
+        # coefficients in place: in C order scipy copied all 16,000 x 42 of them on every call,
+        # 1 ms of a 14 ms turn (2026-12-04).
+        model.coef_ = np.asfortranarray(model.coef_)
         return cls(config, model_storage, resource, model, saved["idf"])
 
     def process(self, messages: List[Message]) -> List[Message]:

@@ -4,7 +4,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Tuple
 
+import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
+from sklearn.feature_extraction.text import TfidfTransformer
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -13,7 +16,7 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.linear_selector import LinearResponseSelector
+from assistant.linear_selector import LinearResponseSelector, weighted
 
 EXAMPLES = {
     "faq/bone_health": ["does poi weaken my bones", "bone density and poi", "osteoporosis risk with poi",
@@ -89,3 +92,14 @@ def test_without_faq_examples_it_leaves_messages_alone(storage: LocalModelStorag
     loaded = LinearResponseSelector.load({}, storage, Resource("selector"), context())
     message = Message.build("hello")
     assert loaded.process([message]) == [message] and message.get("response_selector") is None
+
+
+def test_each_featurizer_is_weighted_by_tf_idf_and_scaled_apart() -> None:
+    # two messages; a word block (column 1 is in one message only) and a larger n-gram block
+    words = csr_matrix(np.array([[1.0, 1.0], [1.0, 0.0]]))
+    ngrams = csr_matrix(np.array([[5.0, 1.0, 3.0, 2.0], [0.0, 4.0, 1.0, 1.0]]))
+    idf = [TfidfTransformer().fit(block).idf_ for block in (words, ngrams)]
+    rows = weighted([words, ngrams], idf).toarray()
+    assert np.allclose(np.linalg.norm(rows[:, :2], axis=1), 1.0)  # each block unit length ...
+    assert np.allclose(np.linalg.norm(rows[:, 2:], axis=1), 1.0)  # ... however many n-grams it has
+    assert rows[0, 1] > rows[0, 0]  # the rarer word weighs more than the one every message has
