@@ -16,7 +16,7 @@ from assistant.spacy_pipeline import pipeline_path
 @pytest.fixture(scope="module")
 def guard_and_model():
     model = SpacyModel(model=spacy.load(pipeline_path()), model_name=str(pipeline_path()))
-    return GuardrailClassifier({"rules_file": "assistant/guardrail_rules.yml"}), model
+    return GuardrailClassifier(GuardrailClassifier.get_default_config()), model
 
 
 def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
@@ -124,6 +124,16 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "so much blood after my egg retrieval and i feel faint",  # blood as a sign still counts
         "i suddenly can't see out of my left eye",
         "suddenly I cannot see properly, everything went dark on one side",
+        "Minha namorada disse que vai se matar depois do diagnóstico de IOP",  # banks 30-32
+        "j'ai la bouche de travers depuis ce matin",
+        "je n'arrive plus à lever le bras droit, je prends un THS",
+        "no puedo mover la pierna izquierda desde hace una hora",
+        "ich kann den Arm nicht mehr heben",
+        "Ma sœur vient de me dire qu'elle veut mettre fin à ses jours",  # banks 33-35
+        "mi hermana dice que quiere quitarse la vida",
+        "Can POI cause heavy periods? Because right now I'm bleeding so much I can barely stand up",  # 36-38
+        "I keep burning myself with a lighter when it gets bad",
+        "burnt myself again last night",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -275,6 +285,23 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("the detective called him a person of interest", "faq"),
         ("does a cervical stitch help with cervical insufficiency", "faq"),
         ("is an endometrial scratch worth it before my next transfer", "consult_specialist"),
+        ("How do I make a poi for fire dancing?", "faq"),  # banks 30-32
+        ("What does POI stand for on a map app?", "faq"),
+        ("Was ist ein Poi? Meine Tochter hat so ein Ding beim Jonglieren gesehen.", "faq"),  # banks 33-35
+        ("In GIS data, what does a POI layer contain?", "faq"),
+        ("how do I spin fire poi without burning myself", "emergency"),  # banks 33-38: no self-harm
+        ("my period is 5 days late, could I be pregnant?", "consult_specialist"),  # banks 36-38
+        ("When is the fertile window and how often should we try to conceive?", "consult_specialist"),
+        ("What are the newest treatments for Graves' disease?", "faq"),
+        ("hypothyroidism symptoms in women", "faq"),
+        ("Mi marido tiene insuficiencia cardíaca. ¿Qué dieta debe seguir?", "faq"),
+        # IVF and fertility with no POI angle (the held-out bank's misses, banks 22-35)
+        ("ivf success rates at 40 in general?", "faq"),
+        ("Is IVF covered by the NHS if we've been trying for two years?", "faq"),
+        ("Quanto custa uma FIV no Brasil para um casal sem problemas de fertilidade conhecidos?", "faq"),
+        ("How do I know if I'm ovulating? We're trying for baby number two.", "faq"),
+        ("egg freezing cost at 32 just in case, no health problems", "nlu_fallback"),
+        ("Does testosterone therapy help men with low libido?", "consult_specialist"),
     ],
 )
 def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
@@ -346,6 +373,18 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         # which questions to ask a doctor is a general topic, however personal the message
         ("first gynae appt next week and I'll freeze up, what questions should I bring", "consult_specialist", "faq"),
         ("Quelles questions poser à mon gynécologue sur l'IOP ?", "consult_specialist", "faq"),
+        ("O que devo perguntar ao médico sobre IOP?", "consult_specialist", "faq"),  # banks 30-32
+        # IVF with POI's angle stays: POI or its care named, or a question about stem cells
+        ("IVF success rates with POI", "faq", "faq"),
+        ("what are IVF success rates with an AMH of 0.1", "consult_specialist", "consult_specialist"),
+        ("is there evidence that stem cell therapy gives more normal embryos in ivf", "faq", "faq"),
+        ("my sister has POI, should I freeze my eggs just in case", "consult_specialist", "consult_specialist"),
+        ("I have POI and my period is 5 days late, could I be pregnant?", "consult_specialist", "consult_specialist"),
+        ("is hypothyroidism linked to POI", "faq", "faq"),
+        # a German stem cell compound is a domain word (bank 31)
+        ("Woran erkenne ich eine unseriöse Stammzellklinik?", "faq", "faq"),
+        # lifting an arm is no emergency without a negation ("can't lift", "n'arrive plus à lever")
+        ("exercices pour lever le bras après une opération de l'épaule", "faq", "out_of_scope"),
         ("what to ask when buying a car", "faq", "out_of_scope"),
     ],
 )
@@ -401,3 +440,77 @@ def test_an_unsure_message_without_domain_terms_keeps_only_a_conversation_guess(
                             INTENT_RANKING_KEY: [{"name": "nlu_fallback", "confidence": 0.6},
                                                  {"name": guess, "confidence": 0.55}]})
     assert guard.process([message], model)[0].get(INTENT)["name"] == expected
+
+
+def judge_unsure(guard_and_model, text: str, intent: str, guess: str, topic_confidence: float) -> str:
+    """The intent the rules give a message the model was unsure of (intent nlu_fallback, its best
+    guess second) or misfired on, when the FAQ selector is this sure of its topic."""
+    guard, model = guard_and_model
+    ranking = [{"name": intent, "confidence": 0.6}] + ([{"name": guess, "confidence": 0.55}] if guess != intent else [])
+    selected = {"response": {"confidence": topic_confidence, "intent_response_key": "faq/poi_causes"}}
+    message = Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking,
+                            "response_selector": {"all_retrieval_intents": ["faq"], "faq": selected}})
+    return guard.process([message], model)[0].get(INTENT)["name"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "guess", "expected"),
+    [
+        # unsure, but an FAQ guess about the domain and a sure topic: the answer, not "say it another way"
+        ("gf starting chemo next month, does chemo usually mess up ovaries", "nlu_fallback", "faq", "faq"),
+        # a model emergency without any sign word, or an unsure emergency guess without one (banks 24-29)
+        ("My girlfriend has POI. If we don't want a baby right now, do we still need protection?",
+         "emergency", "emergency", "faq"),
+        ("Is POI hereditary? My mother went through it at 36", "nlu_fallback", "emergency", "faq"),
+        # "this" on a POI page is the condition
+        ("why does this happen, is it something people do wrong", "faq", "faq", "faq"),
+        ("diet tips or anything i can do at home with this", "nlu_fallback", "faq", "faq"),
+    ],
+)
+def test_an_unsure_message_gets_the_faq_answer_when_its_topic_is_sure(
+        guard_and_model, text, intent, guess, expected) -> None:
+    assert judge_unsure(guard_and_model, text, intent, guess, topic_confidence=0.95) == expected
+    # the same message with the selector unsure: asked to rephrase, or off-topic without a domain term
+    assert judge_unsure(guard_and_model, text, intent, guess, topic_confidence=0.5) in {
+        "nlu_fallback", "out_of_scope"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "guess", "expected"),
+    [
+        # an emergency sign word keeps an unsure emergency guess from becoming an FAQ answer
+        ("my gyno wrote POI on my discharge letter, what does it stand for", "nlu_fallback", "emergency",
+         "nlu_fallback"),
+        # "it" is not "this": the models read these like "does it ever go away" (CLINC150)
+        ("how much does it cost to use the parking garage downtown", "faq", "faq", "out_of_scope"),
+        ("is it safe to go to serbia", "nlu_fallback", "faq", "out_of_scope"),
+        # freezing alone is not a domain word (CLINC150: "freeze my bank account", "frozen tofu")
+        ("how long can i freeze tofu before it goes bad", "nlu_fallback", "faq", "out_of_scope"),
+        ("please put a freeze on my account", "consult_specialist", "consult_specialist", "out_of_scope"),
+        # an own-case rule still comes first
+        ("should I stop my HRT before stem cells", "nlu_fallback", "faq", "consult_specialist"),
+    ],
+)
+def test_a_sure_topic_does_not_answer_emergency_signs_other_topics_or_own_cases(
+        guard_and_model, text, intent, guess, expected) -> None:
+    assert judge_unsure(guard_and_model, text, intent, guess, topic_confidence=0.99) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # asked for someone else, about what is generally true: the FAQ answer
+        ("My best friend is starting chemo for breast cancer at 31. Can chemo cause POI?", "faq"),
+        ("my aunt says POI = menopause at 30. is that right??", "faq"),
+        ("Meine Schwester hat POI. Ist das erblich?", "faq"),
+        # the writer's own words keep the model's own-case call
+        ("I'm starting chemo next month, will I get POI?", "consult_specialist"),
+        ("my best friend and I both have POI, will our periods come back?", "consult_specialist"),
+        # an own-case rule still comes first for someone else's case
+        ("my daughter's FSH is 80, does she have POI?", "consult_specialist"),
+    ],
+)
+def test_a_sure_topic_makes_a_question_for_someone_else_general(guard_and_model, text, expected) -> None:
+    assert judge_unsure(guard_and_model, text, "consult_specialist", "consult_specialist", 0.95) == expected
+    # the selector unsure: the model's own-case call stands
+    assert judge_unsure(guard_and_model, text, "consult_specialist", "consult_specialist", 0.5) == "consult_specialist"
