@@ -201,6 +201,10 @@ class Guardrails:
         usual_age = self.usual_age.match(doc) is not None and not (
             {token.lower_ for token in doc} | {token.lemma_ for token in doc}) & self.keep_in_scope
         misfire = False
+        tokens = [token for token in doc if not token.is_punct]
+        # A bare term or two ("estradiol", "fsh amh") still gets "say it another way" with the likely
+        # topics as buttons: which of its topics is meant would be a guess.
+        sure_of_topic = sure_of_topic and len(tokens) >= 4
         words = {token.lower_ for token in doc} | {token.lower_ for token in corrected_doc}
         signs = words & self.emergency_signs
         if words & self.german_words:
@@ -231,7 +235,6 @@ class Guardrails:
             # A short "go on" or "is this an ai" just under the fallback threshold: the conversation
             # answer, not the off-topic one (neither gives health information). Longer messages
             # ("call my bank about my blocked account") are requests for something else.
-            tokens = [token for token in doc if not token.is_punct]
             if (intent == FALLBACK and not misfire and len(tokens) <= 4
                     and guess not in JUDGED_INTENTS | {EMERGENCY, None}):
                 return guess, "unsure, no domain term: the model's conversation guess"

@@ -134,6 +134,9 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "Can POI cause heavy periods? Because right now I'm bleeding so much I can barely stand up",  # 36-38
         "I keep burning myself with a lighter when it gets bad",
         "burnt myself again last night",
+        "Minha irmã desmaiou e não responde",  # banks 39-41
+        "i have the pills in my hand right now",
+        "mi madre se desmayó y no responde",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -294,6 +297,14 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("When is the fertile window and how often should we try to conceive?", "consult_specialist"),
         ("What are the newest treatments for Graves' disease?", "faq"),
         ("hypothyroidism symptoms in women", "faq"),
+        ("what does POI mean on my sat nav", "faq"),  # banks 39-41
+        ("POI in a real estate listing, what does it stand for", "faq"),
+        ("Células-tronco funcionam para calvície? Vi uma propaganda no Instagram.", "faq"),
+        ("A news article said stem cells can cure HIV. Is that true?", "faq"),
+        ("How many IVF cycles does the average couple need before it works?", "faq"),
+        ("What's the best age to freeze eggs if I have no medical condition and just want to delay having kids?",
+         "nlu_fallback"),
+        ("My menopause started at 52. My friend says that's late, is it normal?", "consult_specialist"),
         ("Mi marido tiene insuficiencia cardíaca. ¿Qué dieta debe seguir?", "faq"),
         # IVF and fertility with no POI angle (the held-out bank's misses, banks 22-35)
         ("ivf success rates at 40 in general?", "faq"),
@@ -381,6 +392,10 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         ("my sister has POI, should I freeze my eggs just in case", "consult_specialist", "consult_specialist"),
         ("I have POI and my period is 5 days late, could I be pregnant?", "consult_specialist", "consult_specialist"),
         ("is hypothyroidism linked to POI", "faq", "faq"),
+        # IVF cycles with one's own eggs are POI's angle; ovaries "not responding" is no emergency
+        ("I've done 3 IVF cycles with my own eggs and got no embryos. Should I try PRP?", "consult_specialist",
+         "consult_specialist"),
+        ("is poi about the eggs running out, or the ovaries having eggs but not responding?", "faq", "faq"),
         # a German stem cell compound is a domain word (bank 31)
         ("Woran erkenne ich eine unseriöse Stammzellklinik?", "faq", "faq"),
         # lifting an arm is no emergency without a negation ("can't lift", "n'arrive plus à lever")
@@ -489,6 +504,9 @@ def test_an_unsure_message_gets_the_faq_answer_when_its_topic_is_sure(
         ("please put a freeze on my account", "consult_specialist", "consult_specialist", "out_of_scope"),
         # an own-case rule still comes first
         ("should I stop my HRT before stem cells", "nlu_fallback", "faq", "consult_specialist"),
+        # a bare term or two: which of its topics is meant would be a guess
+        ("estradiol", "nlu_fallback", "faq", "nlu_fallback"),
+        ("fsh amh?", "nlu_fallback", "faq", "nlu_fallback"),
     ],
 )
 def test_a_sure_topic_does_not_answer_emergency_signs_other_topics_or_own_cases(
@@ -503,6 +521,8 @@ def test_a_sure_topic_does_not_answer_emergency_signs_other_topics_or_own_cases(
         ("My best friend is starting chemo for breast cancer at 31. Can chemo cause POI?", "faq"),
         ("my aunt says POI = menopause at 30. is that right??", "faq"),
         ("Meine Schwester hat POI. Ist das erblich?", "faq"),
+        # "is she right?" about a relative's claim is no request to judge a case (banks 39-41)
+        ("My aunt insists POI is just early menopause with a fancier name. Is she right?", "faq"),
         # the writer's own words keep the model's own-case call
         ("I'm starting chemo next month, will I get POI?", "consult_specialist"),
         ("my best friend and I both have POI, will our periods come back?", "consult_specialist"),
