@@ -438,6 +438,17 @@ def test_a_rule_match_is_final_even_when_the_model_is_confident_elsewhere(ask) -
     assert [r["text"] for r in replies] == [replies[0]["text"]] and "911" in replies[0]["text"]
 
 
+def judge_unsure(guard_and_model, text: str, intent: str, guess: str, topic_confidence: float) -> str:
+    """The intent the rules give a message the model was unsure of (intent nlu_fallback, its best
+    guess second) or misfired on, when the FAQ selector is this sure of its topic."""
+    guard, model = guard_and_model
+    ranking = [{"name": intent, "confidence": 0.6}] + ([{"name": guess, "confidence": 0.55}] if guess != intent else [])
+    selected = {"response": {"confidence": topic_confidence, "intent_response_key": "faq/poi_causes"}}
+    message = Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking,
+                            "response_selector": {"all_retrieval_intents": ["faq"], "faq": selected}})
+    return guard.process([message], model)[0].get(INTENT)["name"]
+
+
 @pytest.mark.parametrize(
     ("text", "guess", "expected"),
     [
@@ -450,22 +461,7 @@ def test_a_rule_match_is_final_even_when_the_model_is_confident_elsewhere(ask) -
 )
 def test_an_unsure_message_without_domain_terms_keeps_only_a_conversation_guess(
         guard_and_model, text, guess, expected) -> None:
-    guard, model = guard_and_model
-    message = Message(data={TEXT: text, INTENT: {"name": "nlu_fallback", "confidence": 0.6},
-                            INTENT_RANKING_KEY: [{"name": "nlu_fallback", "confidence": 0.6},
-                                                 {"name": guess, "confidence": 0.55}]})
-    assert guard.process([message], model)[0].get(INTENT)["name"] == expected
-
-
-def judge_unsure(guard_and_model, text: str, intent: str, guess: str, topic_confidence: float) -> str:
-    """The intent the rules give a message the model was unsure of (intent nlu_fallback, its best
-    guess second) or misfired on, when the FAQ selector is this sure of its topic."""
-    guard, model = guard_and_model
-    ranking = [{"name": intent, "confidence": 0.6}] + ([{"name": guess, "confidence": 0.55}] if guess != intent else [])
-    selected = {"response": {"confidence": topic_confidence, "intent_response_key": "faq/poi_causes"}}
-    message = Message(data={TEXT: text, INTENT: ranking[0], INTENT_RANKING_KEY: ranking,
-                            "response_selector": {"all_retrieval_intents": ["faq"], "faq": selected}})
-    return guard.process([message], model)[0].get(INTENT)["name"]
+    assert judge_unsure(guard_and_model, text, "nlu_fallback", guess, topic_confidence=0.0) == expected
 
 
 @pytest.mark.parametrize(
