@@ -19,23 +19,27 @@ fallback's "two close intents" check. In order, the first that applies is final:
    - someone past 45 and nothing POI care covers (menopause at the usual age) -> `out_of_scope`;
    - an own-case rule matches a message about the domain -> `consult_specialist`;
    - no domain term at all -> `out_of_scope` (every FAQ answer is about the domain), except an
-     unsure message whose best guess is a conversation intent ("go on" -> `tell_me_more`);
+     unsure message whose best guess is a conversation intent ("go on" -> `tell_me_more`), and an
+     FAQ call or guess with a sure topic in a message that says "this" (the condition, on a POI page:
+     "why does this happen") or uses only words the FAQ examples use ("other ways to have kids?",
+     learnt in training) and no emergency sign word;
    - the model said own-case but the message has no personal word, or none of the writer's own
      words and the FAQ selector is sure of its topic -> `faq` (a general question asked for someone
      else: "my best friend starts chemo next month, can chemo cause POI?");
-   - the model unsure (or its emergency call a misfire, step 2) but its guess an FAQ, or an
-     emergency without any sign word, and the FAQ selector sure of its topic -> `faq` (these were
-     "say it another way" for questions such as "gf starting chemo next month, does chemo usually
-     mess up ovaries"); with no domain term, only "this" (the condition, on a POI page: "why does
-     this happen") lets a sure FAQ guess stand.
+   - the model unsure (or its emergency call a misfire, step 2), unless it guessed an emergency and
+     a sign word is there, and the FAQ selector sure of its topic -> `faq` (these were "say it
+     another way" for questions such as "gf starting chemo next month, does chemo usually mess up
+     ovaries" or "is this just early menopause", guessed off-topic).
 Conversation intents (greet, thank, ask_sources, ...) are left to the model.
 """
 from __future__ import annotations
 
+import json
 import logging
 import re
+from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Text, Tuple, Type
+from typing import Any, Dict, Iterable, List, Optional, Set, Text, Tuple, Type
 
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -47,6 +51,7 @@ from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME, SPACY_DOCS
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
@@ -64,6 +69,7 @@ CONTRACTION = re.compile(r"\b(" + "|".join(CONTRACTIONS) + r")\b")
 # Intents whose messages the own-case and scope rules judge; the others are conversation.
 FALLBACK = "nlu_fallback"
 JUDGED_INTENTS = {FAQ, CONSULT, OUT_OF_SCOPE, FALLBACK}
+FAQ_WORDS_FILE = "faq_words.json"
 
 
 class RuleSet:
@@ -134,11 +140,17 @@ class SpellingFixer:
         return "".join(words) if changed else None
 
 
+def content_words(doc: Doc) -> Set[Text]:
+    """The message's words that carry meaning, as lemmas (no stop words, numbers or punctuation)."""
+    return {token.lemma_ or token.lower_ for token in doc if token.is_alpha and not token.is_stop}
+
+
 class Guardrails:
     """All sections of the rules file, compiled for one spaCy pipeline."""
 
-    def __init__(self, spec: Dict[Text, Any], nlp: Language) -> None:
+    def __init__(self, spec: Dict[Text, Any], nlp: Language, faq_words: Iterable[Text] = ()) -> None:
         self.nlp = nlp
+        self.faq_words = frozenset(faq_words)
         self.emergency = RuleSet(spec["emergency"], nlp)
         self.spelling = SpellingFixer(spec["emergency"].get("spelling") or [], nlp)
         self.emergency_signs = {str(w).lower() for w in spec["emergency"]["signs"]}
@@ -166,6 +178,12 @@ class Guardrails:
             return True
         corrected = self.domain_spelling.fix(doc)
         return corrected is not None and self.domain.match(self.nlp(corrected)) is not None
+
+    def familiar(self, doc: Doc) -> bool:
+        """Every word that carries meaning is one the FAQ examples use (see GuardrailClassifier.train):
+        "does it ever go away on its own" but not "how much does it cost to park"."""
+        words = content_words(doc)
+        return bool(words) and words <= self.faq_words
 
     def about_the_writer(self, doc: Doc) -> bool:
         """The writer speaks of themselves: a first-person word, other than "my" before someone
@@ -239,16 +257,20 @@ class Guardrails:
                     and guess not in JUDGED_INTENTS | {EMERGENCY, None}):
                 return guess, "unsure, no domain term: the model's conversation guess"
             # "does it ever go away", "how much does it cost to park" read alike to the models;
-            # "this" on a POI page is the condition ("why does this happen").
-            if guess == FAQ and sure_of_topic and "this" in words:
-                return (FAQ, "no domain term but 'this', a sure FAQ topic") if intent != FAQ else None
+            # "this" on a POI page is the condition ("why does this happen"), and so is "it" when
+            # every word is one the FAQ questions use and none is an emergency's.
+            if guess == FAQ and sure_of_topic and ("this" in words or (not signs and self.familiar(doc))):
+                return (FAQ, "no domain term but 'this' or only FAQ words, a sure FAQ topic") if intent != FAQ else None
             return OUT_OF_SCOPE, "no domain term"
         if intent == CONSULT and not any(token.lower_ in self.personal_words for token in doc):
             return FAQ, "a general question (no personal word)"
         if intent == CONSULT and sure_of_topic and not self.about_the_writer(doc):
             return FAQ, "a general question asked for someone else, a sure FAQ topic"
-        if intent == FALLBACK and sure_of_topic and (guess == FAQ or (guess == EMERGENCY and not signs)):
-            return FAQ, "unsure intent, no emergency sign, a sure FAQ topic"
+        # The model unsure, whatever its guess ("is this just early menopause" guessed off-topic),
+        # but the FAQ selector sure of a topic: its answer, unless an emergency is guessed and a
+        # sign word is there.
+        if intent == FALLBACK and sure_of_topic and (guess != EMERGENCY or not signs):
+            return FAQ, "unsure intent, a sure FAQ topic, no emergency guessed with a sign"
         if misfire:
             return FALLBACK, "model emergency without any sign of one"
         return None
@@ -256,7 +278,7 @@ class Guardrails:
 
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER,
-    is_trainable=False,
+    is_trainable=True,
     model_from="SpacyNLP",
 )
 class GuardrailClassifier(GraphComponent, IntentClassifier):
@@ -267,13 +289,21 @@ class GuardrailClassifier(GraphComponent, IntentClassifier):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # The FAQ selector's probability from which the selector counts as sure of its topic (it
-        # runs before this component); config.yml says what 0.8 measured.
-        return {"rules_file": "assistant/guardrail_rules.yml", "sure_topic_confidence": 0.8}
+        # runs before this component); config.yml says what 0.8 measured. A word is one the FAQ
+        # questions use when at least `faq_word_examples` FAQ examples have it.
+        return {"rules_file": "assistant/guardrail_rules.yml", "sure_topic_confidence": 0.8,
+                "faq_word_examples": 3}
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: Dict[Text, Any], model_storage: Optional[ModelStorage] = None,
+                 resource: Optional[Resource] = None, faq_words: Iterable[Text] = ()) -> None:
+        config = {**self.get_default_config(), **config}
         self.rules_file = Path(config["rules_file"])
         self.sure_topic_confidence = float(config["sure_topic_confidence"])
+        self.faq_word_examples = int(config["faq_word_examples"])
         self.rules_spec = yaml.safe_load(self.rules_file.read_text(encoding="utf-8"))
+        self._model_storage = model_storage
+        self._resource = resource
+        self.faq_words = frozenset(faq_words)
         self._compiled: Optional[Guardrails] = None
 
     @classmethod
@@ -284,11 +314,42 @@ class GuardrailClassifier(GraphComponent, IntentClassifier):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> "GuardrailClassifier":
-        return cls(config)
+        return cls(config, model_storage, resource)
+
+    def train(self, training_data: TrainingData, model: SpacyModel) -> Resource:
+        """Learns the words the FAQ questions use (a message of only these words, with "it" for
+        POI, may get a sure FAQ topic's answer without naming a domain term)."""
+        counts: Counter = Counter()
+        for example in training_data.intent_examples:
+            if example.get(INTENT) == FAQ:
+                doc = example.get(SPACY_DOCS[TEXT]) or model.model(example.get(TEXT).lower())
+                counts.update(content_words(doc))
+        self.faq_words = frozenset(w for w, n in counts.items() if n >= self.faq_word_examples)
+        self._compiled = None
+        if self._model_storage is not None and self._resource is not None:
+            with self._model_storage.write_to(self._resource) as folder:
+                (folder / FAQ_WORDS_FILE).write_text(json.dumps(sorted(self.faq_words)), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "GuardrailClassifier":
+        try:
+            with model_storage.read_from(resource) as folder:
+                faq_words = json.loads((folder / FAQ_WORDS_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):  # trained without FAQ examples
+            faq_words = []
+        return cls(config, model_storage, resource, faq_words)
 
     def rules(self, model: SpacyModel) -> Guardrails:
         if self._compiled is None or self._compiled.nlp is not model.model:
-            self._compiled = Guardrails(self.rules_spec, model.model)
+            self._compiled = Guardrails(self.rules_spec, model.model, self.faq_words)
         return self._compiled
 
     def process(self, messages: List[Message], model: SpacyModel) -> List[Message]:

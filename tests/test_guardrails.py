@@ -137,6 +137,9 @@ def classify(guard_and_model, text: str, intent: str = "faq") -> Message:
         "Minha irmã desmaiou e não responde",  # banks 39-41
         "i have the pills in my hand right now",
         "mi madre se desmayó y no responde",
+        "Mi hermana dice que se quiere suicidar desde que le diagnosticaron la IOP.",  # banks 42-44
+        "Meine Freundin ist bewusstlos",
+        "Plötzlich sehe ich auf einem Auge nichts mehr",
     ],
 )
 def test_emergencies_override_whatever_the_model_said(guard_and_model, text) -> None:
@@ -236,6 +239,23 @@ def test_general_questions_are_left_to_the_model(guard_and_model, text) -> None:
         "Tomo a pílula por causa da IOP. Preciso trocar para reposição hormonal?",
         "Darf ich das Östrogen vor der Studie einfach absetzen?",  # bank 29
         "Tenho IOP aos 36. Vale a pena eu tentar células-tronco?",
+        # a named person's case (banks 42-44)
+        "My sister has POI and her bone scan was normal. Does she still need to take calcium tablets?",
+        "My wife's thyroid antibodies came back positive. Does that mean her POI is autoimmune?",
+        "My friend's doctor put her on the combined pill for POI instead of HRT. Is that the right choice for her?",
+        "My sister has POI and takes medication for epilepsy. Will her HRT interact with her pills?",
+        "My wife has had POI for ten years. Is it worth her trying IVF with her own eggs at 37?",
+        "My sister has a heart murmur. Can she safely join a stem cell trial that needs a general anaesthetic?",
+        "My daughter's oncologist says her chemo is low risk for the ovaries. Does she really need to freeze her eggs?",
+        "El FSH de mi esposa salió en 65 y tiene 32 años. ¿Eso quiere decir que tiene insuficiencia ovárica?",
+        "Die AMH meiner Freundin liegt bei 0,02 ng/ml. Heißt das, sie wird nie schwanger?",
+        "Minha namorada tem IOP e pressão alta. A terapia hormonal é segura no caso dela?",
+        "Ma femme fume un paquet par jour. Peut-elle quand même prendre un THS pour son IOP ?",
+        "Meine Schwester ist 37, hat POI und hat wieder Blutungen. Soll sie ihre Hormone weiter nehmen?",
+        "Ich hatte eine Lungenembolie. Darf ich die Hormone überhaupt weiter nehmen?",
+        "Posso fazer o tratamento com células-tronco tendo tido trombose?",
+        "I've got endometriosis as well as POI. Do I need a different HRT regimen because of the endo?",
+        "I'm six weeks postpartum after a natural pregnancy with POI. When should I restart my HRT?",
     ],
 )
 def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
@@ -313,6 +333,11 @@ def test_own_case_questions_go_to_a_specialist(guard_and_model, text) -> None:
         ("How do I know if I'm ovulating? We're trying for baby number two.", "faq"),
         ("egg freezing cost at 32 just in case, no health problems", "nlu_fallback"),
         ("Does testosterone therapy help men with low libido?", "consult_specialist"),
+        # banks 42-44
+        ("how do i make poi", "faq"),
+        ("Which restaurants in Honolulu serve the best poi?", "faq"),
+        ("¿Cuántos ciclos de FIV suelen hacer falta cuando el problema es el semen de mi pareja?", "faq"),
+        ("What's the average age of menopause and what symptoms are typical around 51?", "faq"),
     ],
 )
 def test_other_topics_are_out_of_scope(guard_and_model, text, intent) -> None:
@@ -401,6 +426,11 @@ def test_menopause_at_the_usual_age_is_out_of_scope(guard_and_model, text, off_t
         # lifting an arm is no emergency without a negation ("can't lift", "n'arrive plus à lever")
         ("exercices pour lever le bras après une opération de l'épaule", "faq", "out_of_scope"),
         ("what to ask when buying a car", "faq", "out_of_scope"),
+        # general questions in the words of the named-person rules (banks 42-44)
+        ("do I still need contraception if I have POI", "faq", "faq"),
+        ("can stress make poi worse", "faq", "faq"),
+        ("¿Qué preguntas debería llevar a la consulta sobre la IOP?", "consult_specialist", "faq"),
+        ("PCOS and high AMH, can I still get pregnant", "out_of_scope", "out_of_scope"),
     ],
 )
 def test_rules_leave_in_scope_and_conversation_alone(guard_and_model, text, intent, expected) -> None:
@@ -492,8 +522,8 @@ def test_an_unsure_message_gets_the_faq_answer_when_its_topic_is_sure(
         # an emergency sign word keeps an unsure emergency guess from becoming an FAQ answer
         ("my gyno wrote POI on my discharge letter, what does it stand for", "nlu_fallback", "emergency",
          "nlu_fallback"),
-        # "it" is not "this": the models read these like "does it ever go away" (CLINC150)
-        ("how much does it cost to use the parking garage downtown", "faq", "faq", "out_of_scope"),
+        # "it" alone is not "this": the models read these like "does it ever go away" (CLINC150;
+        # with only words the FAQ questions use, see below)
         ("is it safe to go to serbia", "nlu_fallback", "faq", "out_of_scope"),
         # freezing alone is not a domain word (CLINC150: "freeze my bank account", "frozen tofu")
         ("how long can i freeze tofu before it goes bad", "nlu_fallback", "faq", "out_of_scope"),
@@ -530,3 +560,75 @@ def test_a_sure_topic_makes_a_question_for_someone_else_general(guard_and_model,
     assert judge_unsure(guard_and_model, text, "consult_specialist", "consult_specialist", 0.95) == expected
     # the selector unsure: the model's own-case call stands
     assert judge_unsure(guard_and_model, text, "consult_specialist", "consult_specialist", 0.5) == "consult_specialist"
+
+
+@pytest.fixture(scope="module")
+def trained_guard_and_model(guard_and_model):
+    """The guardrails trained on the project's NLU data: they know the words the FAQ questions use."""
+    _, model = guard_and_model
+    guard = GuardrailClassifier(GuardrailClassifier.get_default_config())
+    guard.train(load_data("data/nlu"), model)
+    return guard, model
+
+
+def test_training_learns_the_words_of_the_faq_questions(trained_guard_and_model) -> None:
+    guard, _ = trained_guard_and_model
+    assert {"symptom", "away", "birth", "control", "cost"} <= guard.faq_words
+    assert not {"parking", "garage", "amicable", "weather"} & guard.faq_words
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "guess", "expected"),
+    [
+        # no domain term, but only words the FAQ questions use: "it" is the condition (banks 40-44)
+        ("other ways to have kids?", "faq", "faq", "faq"),
+        ("still need birth control?", "faq", "faq", "faq"),
+        ("can mumps cause it?", "faq", "faq", "faq"),
+        ("is it legal/approved anywhere or still experimental", "nlu_fallback", "faq", "faq"),
+        # a word no FAQ question uses, an emergency sign, or a bare term: not answered
+        ("how much does it cost to use the parking garage downtown", "faq", "faq", "out_of_scope"),
+        ("what does amicable mean", "faq", "faq", "out_of_scope"),
+        ("What are the warning signs of a stroke in general?", "faq", "faq", "out_of_scope"),
+        ("does it ever go away on its own", "faq", "faq", "out_of_scope"),  # "away" as in "go away forever"
+        ("what causes it", "nlu_fallback", "faq", "out_of_scope"),
+        # an off-topic call by the model stands
+        ("other ways to have kids?", "out_of_scope", "out_of_scope", "out_of_scope"),
+    ],
+)
+def test_a_sure_topic_answers_a_question_in_faq_words_without_a_domain_term(
+        trained_guard_and_model, guard_and_model, text, intent, guess, expected) -> None:
+    assert judge_unsure(trained_guard_and_model, text, intent, guess, topic_confidence=0.95) == expected
+    # untrained, or with the selector unsure: not an FAQ answer
+    assert judge_unsure(guard_and_model, text, intent, guess, topic_confidence=0.95) != "faq"
+    assert judge_unsure(trained_guard_and_model, text, intent, guess, topic_confidence=0.5) != "faq"
+
+
+@pytest.mark.parametrize(
+    ("text", "guess"),
+    [
+        # in the domain, the model unsure with another guess than an FAQ (banks 40-44)
+        ("is this just early menopause", "out_of_scope"),
+        ("one FSH test enough to diagnose?", "consult_specialist"),
+        ("does IVF work with this", "what_can_you_do"),
+    ],
+)
+def test_an_unsure_message_in_the_domain_gets_a_sure_topic_whatever_the_guess(
+        guard_and_model, text, guess) -> None:
+    assert judge_unsure(guard_and_model, text, "nlu_fallback", guess, topic_confidence=0.95) == "faq"
+    assert judge_unsure(guard_and_model, text, "nlu_fallback", guess, topic_confidence=0.5) == "nlu_fallback"
+
+
+def test_the_faq_words_are_saved_with_the_model(guard_and_model, tmp_path) -> None:
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    _, model = guard_and_model
+    storage, resource, context = LocalModelStorage(tmp_path), Resource("guardrails"), ExecutionContext(GraphSchema({}), "t")
+    examples = [Message(data={TEXT: text, INTENT: "faq"}) for text in
+                ("what are the symptoms", "which symptoms come first", "symptoms of it", "what is it")]
+    guard = GuardrailClassifier.create(GuardrailClassifier.get_default_config(), storage, resource, context)
+    guard.train(TrainingData(examples), model)
+    loaded = GuardrailClassifier.load(GuardrailClassifier.get_default_config(), storage, resource, context)
+    assert loaded.faq_words == guard.faq_words == {"symptom"}
