@@ -8,8 +8,11 @@ with these changes, each measured.
 - Pooled connections are checked before use (SQLAlchemy's pool_pre_ping). After a PostgreSQL
   restart, Rasa's store failed the first save on each server with a dead connection, and that turn
   was never stored.
-- A new conversation's tracker is known to have nothing stored, so saving it does not count the
-  stored events first (Rasa's way: a COUNT query on each of a new conversation's two saves).
+- A tracker knows how many of its events are stored once this store has loaded or saved it, so
+  saving it again does not count them first (Rasa's way: a COUNT query on every save). Rasa's agent
+  wraps the store (FailSafeTrackerStore), whose own init_tracker makes a new conversation's tracker:
+  its first save still counts, its second, at the end of the turn, no longer does (a new
+  conversation's turn in-process: 15.7 -> 14.1 ms, three alternating runs of 300, 2026-12-04).
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
@@ -51,9 +54,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
-        """A tracker made here, not loaded: none of its events are stored yet. (In Rasa 3.6 only
-        create_tracker calls this for an SQL store; the key-value stores' deserialise_tracker, which
-        fills it with stored events, is not used here.)"""
+        """A tracker made here, not loaded: none of its events are stored yet. Only when the store
+        is used directly: Rasa's agent wraps it in FailSafeTrackerStore, which makes its own."""
         tracker = super().init_tracker(sender_id)
         setattr(tracker, STORED, 0)
         return tracker
@@ -62,9 +64,9 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         """The events added since this store loaded or last saved the tracker. (Rasa's way,
         counting the stored events, needs the whole conversation in the tracker.)"""
         stored = getattr(tracker, STORED, None)
-        if stored is None:  # a tracker this store did not load: Rasa's way
-            return super()._additional_events(session, tracker)
         setattr(tracker, STORED, len(tracker.events))
+        if stored is None:  # a tracker this store did not load or make: Rasa's way, once
+            return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, None)
 
 
