@@ -181,7 +181,7 @@ class Guardrails:
 
     def familiar(self, doc: Doc) -> bool:
         """Every word that carries meaning is one the FAQ examples use (see GuardrailClassifier.train):
-        "does it ever go away on its own" but not "how much does it cost to park"."""
+        "other ways to have kids?" but not "how much does it cost to park"."""
         words = content_words(doc)
         return bool(words) and words <= self.faq_words
 
