@@ -296,7 +296,6 @@ class GuardrailClassifier(GraphComponent, IntentClassifier):
 
     def __init__(self, config: Dict[Text, Any], model_storage: Optional[ModelStorage] = None,
                  resource: Optional[Resource] = None, faq_words: Iterable[Text] = ()) -> None:
-        config = {**self.get_default_config(), **config}
         self.rules_file = Path(config["rules_file"])
         self.sure_topic_confidence = float(config["sure_topic_confidence"])
         self.faq_word_examples = int(config["faq_word_examples"])

@@ -12,7 +12,7 @@ with these changes, each measured.
   saving it again does not count them first (Rasa's way: a COUNT query on every save). Rasa's agent
   wraps the store (FailSafeTrackerStore), whose own init_tracker makes a new conversation's tracker:
   its first save still counts, its second, at the end of the turn, no longer does (a new
-  conversation's turn in-process: 15.7 -> 14.1 ms, three alternating runs of 300, 2026-12-04).
+  conversation's turn in-process: 15.7 -> 14.1 ms, means of three runs of 300 each, 2026-12-04).
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
