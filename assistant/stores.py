@@ -8,13 +8,13 @@ with these changes, each measured.
 - Pooled connections are checked before use (SQLAlchemy's pool_pre_ping). After a PostgreSQL
   restart, Rasa's store failed the first save on each server with a dead connection, and that turn
   was never stored.
-- A tracker knows how many of its events are stored once this store has loaded or saved it, so
-  saving it again does not count them first (Rasa's way: a COUNT query on every save). The second
-  save of a new conversation's turn no longer counted (15.7 -> 14.1 ms per turn in-process, means
-  of three runs of 300 each, 2026-12-04). Its first save does not either: Rasa's agent wraps the
-  store (FailSafeTrackerStore), whose own init_tracker makes the new tracker, so the store
-  remembers the conversations it found empty instead (14.2 -> 12.4 ms, means of three alternated
-  runs of 300 each, 2026-12-05).
+- A tracker knows how many of its events are stored once this store has loaded it or committed
+  a save of it, so saving it again does not count them first (Rasa's way: a COUNT query on every
+  save). The second save of a new conversation's turn no longer counted (15.7 -> 14.1 ms per turn
+  in-process, means of three runs of 300 each, 2026-12-04). Its first save does not either: Rasa's
+  agent wraps the store (FailSafeTrackerStore), whose own init_tracker makes the new tracker, so
+  the store remembers the conversations it found empty instead (14.2 -> 12.4 ms, means of three
+  alternated runs of 300 each, 2026-12-05).
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
@@ -65,6 +65,12 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         setattr(tracker, STORED, len(tracker.events))
         return tracker
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)
+        # Marked only once committed: after a failed save, the next one writes those events again.
+        setattr(tracker, STORED, len(tracker.events))
+        self.nothing_stored.discard(tracker.sender_id)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events added since this store loaded or last saved the tracker, or all of a new
         conversation's. (Rasa's way, counting the stored events, needs the whole conversation in
@@ -72,8 +78,6 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         stored = getattr(tracker, STORED, None)
         if stored is None and tracker.sender_id in self.nothing_stored:
             stored = 0
-        self.nothing_stored.discard(tracker.sender_id)
-        setattr(tracker, STORED, len(tracker.events))
         if stored is None:  # a tracker this store did not load or save: Rasa's way, once
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, None)

@@ -110,3 +110,36 @@ def test_the_conversations_found_empty_are_remembered_up_to_a_bound(event_loop, 
     for sender in ("a", "b", "c", "d", "e"):
         assert event_loop.run_until_complete(store.retrieve(sender)) is None
     assert store.nothing_stored == {"d", "e"}
+
+
+def test_events_of_a_failed_save_are_written_by_the_next(event_loop, tmp_path) -> None:
+    """Events count as stored only once committed: after a save that failed (the database was
+    down for a moment), the next save of that tracker writes them too."""
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    db = tmp_path / "conversations.db"
+    store = CheckedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), dialect="sqlite", db=str(db))
+    served = FailSafeTrackerStore(store)
+    tracker = event_loop.run_until_complete(served.get_or_create_tracker("flaky"))
+    down = [True]
+
+    def refuse_once(_connection) -> None:
+        if down:
+            down.pop()
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("database is down"))
+
+    sa.event.listen(store.engine, "commit", refuse_once)
+    for text in ("while it was down", "after it came back"):
+        tracker.update(UserUttered(text))
+        tracker.update(ActionExecuted("utter_greet"))
+        event_loop.run_until_complete(served.save(tracker))  # the first fails: Rasa keeps it in memory
+    assert not down
+    with sqlite3.connect(db) as connection:
+        texts = [json.loads(row[0]).get("text") for row in connection.execute(
+            "SELECT data FROM events WHERE sender_id = 'flaky' ORDER BY id")]
+    assert [t for t in texts if t] == ["while it was down", "after it came back"]
