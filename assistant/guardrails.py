@@ -120,6 +120,9 @@ class SpellingFixer:
 
     def __init__(self, targets: Iterable[Text], nlp: Language) -> None:
         self.targets = sorted({t.lower() for t in targets})
+        # The targets a word of each length can be one edit from, in order (most words are none's).
+        longest = max(map(len, self.targets), default=0)
+        self.near = [[t for t in self.targets if abs(len(t) - n) <= 1] for n in range(longest + 2)]
         self.log_freq = nlp.vocab.lookups.get_table("known_words")  # built by assistant/spacy_pipeline.py
 
     def is_misspelt(self, word: Text, target: Text) -> bool:
@@ -134,7 +137,8 @@ class SpellingFixer:
             word = token.lower_
             fixed = word
             if token.is_alpha and len(word) >= 3 and word not in self.targets:
-                fixed = next((t for t in self.targets if self.is_misspelt(word, t)), word)
+                near = self.near[len(word)] if len(word) < len(self.near) else ()
+                fixed = next((t for t in near if self.is_misspelt(word, t)), word)
             changed |= fixed != word
             words.append(fixed + token.whitespace_)
         return "".join(words) if changed else None

@@ -18,16 +18,28 @@ with these changes, each measured.
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
+- A save inserts its events in one statement, rows as Rasa's store writes them, instead of one ORM
+  object each: 11.9 -> 10.9 ms per new conversation's turn in-process (means of four alternated
+  runs of 300, 2026-12-05).
+- SQLite connections stay open between turns (a pool, as SQLAlchemy 2.0 does for SQLite files).
+  SQLAlchemy 1.4 opened a connection for every query and closed it after, and each close folded
+  the write-ahead log back into the database: a new conversation's turn took 15.6 ms in-process
+  instead of 12.6 (means of five alternated runs of 300, 2026-12-05). A session that fails gives
+  its connection up, so a failed commit's events are never committed by the next save.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
-from typing import Any, Iterator, Optional, Set, Text
+from typing import Any, Dict, Iterator, Optional, Set, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+from sqlalchemy.orm import Session
 
 RECENT_EVENTS = 60  # about 8 turns
 STORED = "_events_already_stored"  # set on the trackers this store loads or saves
@@ -39,13 +51,29 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         url = self.engine.url
         self.engine.dispose()
-        self.engine = sa.create_engine(url, pool_pre_ping=True, **create_engine_kwargs(url))
+        kwargs = create_engine_kwargs(url)
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            # Connections kept open between turns (see above); any thread may use a pooled one.
+            kwargs.update(poolclass=sa.pool.QueuePool, connect_args={"check_same_thread": False})
+        self.engine = sa.create_engine(url, pool_pre_ping=True, **kwargs)
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", write_ahead_log)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         # Conversations the latest retrieve found without events: until their first save, that is
         # still so, as Rasa handles a conversation's messages one at a time (the lock store).
         self.nothing_stored: Set[Text] = set()
+
+    @contextlib.contextmanager
+    def session_scope(self) -> Iterator[Session]:
+        """Rasa's, except that a session that fails closes its connection instead of returning it
+        to the pool: after a failed commit SQLAlchemy 1.4 returns it without rolling back, and the
+        next save's commit would store the failed save's events a second time."""
+        with super().session_scope() as session:
+            try:
+                yield session
+            except BaseException:
+                session.invalidate()
+                raise
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest RECENT_EVENTS events of the current session."""
@@ -66,7 +94,13 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        """Rasa's rows, inserted in one statement instead of one ORM object each."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(self.SQLEvent.__table__.insert(), rows)
+            session.commit()
         # Marked only once committed: after a failed save, the next one writes those events again.
         setattr(tracker, STORED, len(tracker.events))
         self.nothing_stored.discard(tracker.sender_id)
@@ -81,6 +115,14 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
         if stored is None:  # a tracker this store did not load or save: Rasa's way, once
             return super()._additional_events(session, tracker)
         return itertools.islice(tracker.events, stored, None)
+
+
+def event_row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+    """An event as Rasa's SQL store stores it."""
+    data = event.as_dict()
+    return {"sender_id": sender_id, "type_name": event.type_name, "timestamp": data.get("timestamp"),
+            "intent_name": ((data.get("parse_data") or {}).get("intent") or {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"), "data": json.dumps(data)}
 
 
 def write_ahead_log(dbapi_connection: Any, _record: Any) -> None:

@@ -97,6 +97,56 @@ def test_a_new_conversation_served_by_rasa_never_counts_its_stored_events(event_
     assert [t for t in texts if t] == ["question 0", "question 1", "question 2"]  # each stored once
 
 
+def test_rows_are_those_rasa_stores(event_loop, tmp_path) -> None:
+    """The store inserts a save's rows in one statement; they are the rows Rasa's own store writes."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+              UserUttered("What is POI?", {"name": "faq", "confidence": 0.9}), ActionExecuted("utter_faq")]
+    rows = {}
+    for name, store_class in (("rasa", SQLTrackerStore), ("project", CheckedSQLTrackerStore)):
+        db = tmp_path / f"{name}.db"
+        store = store_class(domain=domain, dialect="sqlite", db=str(db))
+        event_loop.run_until_complete(store.save(DialogueStateTracker.from_events("same", events)))
+        with sqlite3.connect(db) as connection:
+            rows[name] = connection.execute(
+                "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id").fetchall()
+    assert len(rows["project"]) == len(events)
+    assert rows["project"] == rows["rasa"]
+    assert [row[3] for row in rows["project"]][3] == "faq"
+
+
+def test_turns_share_one_sqlite_connection(event_loop, tmp_path) -> None:
+    """SQLAlchemy 1.4 opened and closed an SQLite connection for every query, and each close folded
+    the write-ahead log back into the database; the store keeps its connection between turns."""
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    store = CheckedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), dialect="sqlite",
+                                   db=str(tmp_path / "conversations.db"))
+    connections = []
+    sa.event.listen(store.engine, "connect", lambda connection, _record: connections.append(connection))
+    served = FailSafeTrackerStore(store)
+    for sender in ("first", "second", "first"):
+        tracker = event_loop.run_until_complete(served.get_or_create_tracker(sender))
+        tracker.update(UserUttered("hello"))
+        tracker.update(ActionExecuted("utter_greet"))
+        event_loop.run_until_complete(served.save(tracker))
+    assert len(connections) == 1
+    first = event_loop.run_until_complete(served.retrieve("first")).events
+    assert [e.text for e in first if isinstance(e, UserUttered)] == ["hello", "hello"]  # both turns stored
+
+
 def test_the_conversations_found_empty_are_remembered_up_to_a_bound(event_loop, tmp_path, monkeypatch) -> None:
     """Looking up conversations that never get a message (the HTTP API, say) cannot grow the store's
     memory without end."""
