@@ -186,8 +186,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.markdown:
         args.markdown.parent.mkdir(parents=True, exist_ok=True)
         args.markdown.write_text(
-            f"# Evaluation: {args.bank}\n\nMade by `python -m assistant.evaluate {args.bank} --markdown "
-            f"{args.markdown}` on {dt.date.today()}.\n\n```\n{report(result, turns, len(turns))}\n```\n",
+            f"# Evaluation: {args.bank}\n\nMade by `python -m assistant.evaluate {args.bank}"
+            f"{'' if args.model == MODEL else f' --model {args.model}'} --markdown {args.markdown}` on "
+            f"{dt.date.today()}.\n\n```\n{report(result, turns, len(turns))}\n```\n",
             encoding="utf-8")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
