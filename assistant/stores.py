@@ -18,14 +18,14 @@ with these changes, each measured.
 - SQLite writes ahead to a log (journal_mode=WAL, still synchronous=FULL: a saved turn survives a
   crash). A turn's commit then syncs one file instead of three: 0.2 ms instead of 0.85 here. The
   conversations are in conversations.db together with its -wal file (copy both, or use `.backup`).
-- A save inserts its events in one statement, rows as Rasa's store writes them, instead of one ORM
-  object each: 11.9 -> 10.9 ms per new conversation's turn in-process (means of four alternated
-  runs of 300, 2026-12-05).
 - SQLite connections stay open between turns (a pool, as SQLAlchemy 2.0 does for SQLite files).
   SQLAlchemy 1.4 opened a connection for every query and closed it after, and each close folded
   the write-ahead log back into the database: a new conversation's turn took 15.6 ms in-process
   instead of 12.6 (means of five alternated runs of 300, 2026-12-05). A session that fails gives
   its connection up, so a failed commit's events are never committed by the next save.
+- A save inserts its events in one statement, rows as Rasa's store writes them, instead of one ORM
+  object each: with the pool, 11.9 -> 10.9 ms per new conversation's turn in-process (means of
+  four alternated runs of 300, 2026-12-05).
 """
 from __future__ import annotations
 
