@@ -117,6 +117,7 @@ class SpellingFixer:
     one at most 20 times rarer than the emergency word ("never" is not a misspelt "fever")."""
 
     RARER = 3.0  # natural log: e^3 = 20 times
+    UNKNOWN = -100.0  # the log frequency of a word the table does not have
 
     def __init__(self, targets: Iterable[Text], nlp: Language) -> None:
         self.targets = sorted({t.lower() for t in targets})
@@ -124,11 +125,8 @@ class SpellingFixer:
         longest = max(map(len, self.targets), default=0)
         self.near = [[t for t in self.targets if abs(len(t) - n) <= 1] for n in range(longest + 2)]
         self.log_freq = nlp.vocab.lookups.get_table("known_words")  # built by assistant/spacy_pipeline.py
-
-    def is_misspelt(self, word: Text, target: Text) -> bool:
-        unknown = -100.0
-        return self.log_freq.get(word, unknown) < self.log_freq.get(target, unknown) - self.RARER \
-            and one_edit_apart(word, target)
+        # A word can be a misspelling of a target only if its log frequency is below this.
+        self.below = {t: self.log_freq.get(t, self.UNKNOWN) - self.RARER for t in self.targets}
 
     def fix(self, doc: Doc) -> Optional[Text]:
         """The text with misspellings corrected, or None when nothing needed correcting."""
@@ -136,9 +134,10 @@ class SpellingFixer:
         for token in doc:
             word = token.lower_
             fixed = word
-            if token.is_alpha and len(word) >= 3 and word not in self.targets:
+            if token.is_alpha and len(word) >= 3 and word not in self.below:
                 near = self.near[len(word)] if len(word) < len(self.near) else ()
-                fixed = next((t for t in near if self.is_misspelt(word, t)), word)
+                freq = self.log_freq.get(word, self.UNKNOWN)
+                fixed = next((t for t in near if freq < self.below[t] and one_edit_apart(word, t)), word)
             changed |= fixed != word
             words.append(fixed + token.whitespace_)
         return "".join(words) if changed else None
@@ -213,7 +212,7 @@ class Guardrails:
             doc = self.nlp(normalised)
         corrected = self.spelling.fix(doc)
         corrected_doc = self.nlp(corrected) if corrected else doc
-        rule = self.emergency.match(doc) or self.emergency.match(corrected_doc)
+        rule = self.emergency.match(doc) or (self.emergency.match(corrected_doc) if corrected else None)
         if rule is not None:
             return EMERGENCY, f"emergency rule '{rule}'"
         # Another condition named, POI not ("how long does morning sickness last" is not a greeting).

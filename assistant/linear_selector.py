@@ -18,10 +18,9 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import normalize
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -37,20 +36,39 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 MODEL_FILE = "model.skops"
 
 
+def sentence_features(message: Message) -> List[Any]:
+    """Each featurizer's sentence features of a message (a 1 x n matrix each): sparse before dense,
+    each in the featurizers' order, as Rasa combines them."""
+    # Read in place: Message.get_sparse_features deep-copies every feature matrix (0.5 s of a training).
+    features = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+    return [f.features for f in sorted(features, key=Features.is_dense)]
+
+
 def feature_blocks(messages: List[Message]) -> List[csr_matrix]:
-    """Each featurizer's sentence features, one row per message: sparse before dense, each in the
-    featurizers' order, as Rasa combines them."""
-    per_message = []
+    """Each featurizer's sentence features, one row per message (what the TF-IDF weights are fitted on)."""
+    return [vstack([csr_matrix(row) for row in block]).tocsr()
+            for block in zip(*(sentence_features(m) for m in messages))]
+
+
+def weighted(messages: List[Message], idf: List[np.ndarray]) -> csr_matrix:
+    """The messages' features, each featurizer's TF-IDF weighted and scaled to unit length apart,
+    side by side, one row per message. Built row by row in numpy: scipy's stacking and scaling of
+    one message's blocks took 0.6 ms of an 8 ms turn, 15 times the model's own prediction (2026-12-05)."""
+    data, columns, row_ends = [], [], [0]
     for message in messages:
-        # Read in place: Message.get_sparse_features deep-copies every feature matrix (0.5 s of a training).
-        features = [f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-        per_message.append([csr_matrix(f.features) for f in sorted(features, key=Features.is_dense)])
-    return [vstack(block).tocsr() for block in zip(*per_message)]
-
-
-def weighted(blocks: List[csr_matrix], idf: List[np.ndarray]) -> csr_matrix:
-    """The blocks TF-IDF weighted and scaled to unit length apart, side by side."""
-    return hstack([normalize(csr_matrix(block.multiply(weights))) for block, weights in zip(blocks, idf)]).tocsr()
+        offset, count = 0, 0
+        for block, weights in zip(sentence_features(message), idf):
+            row = coo_matrix(block)
+            values = row.data * weights[row.col]
+            length = np.sqrt(values @ values)
+            data.append(values / length if length else values)
+            columns.append(row.col + offset)
+            offset, count = offset + len(weights), count + len(values)
+        row_ends.append(row_ends[-1] + count)
+    width = sum(len(weights) for weights in idf)
+    if not data:
+        return csr_matrix((len(messages), width))
+    return csr_matrix((np.concatenate(data), np.concatenate(columns), row_ends), shape=(len(messages), width))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -86,7 +104,7 @@ class LinearResponseSelector(GraphComponent):
         self.idf = [TfidfTransformer().fit(block).idf_ for block in blocks]
         self.model = LogisticRegression(C=self.config["C"], solver="sag", tol=1e-3, max_iter=200,
                                         random_state=0)
-        self.model.fit(weighted(blocks, self.idf), [e.get_full_intent() for e in examples])
+        self.model.fit(weighted(examples, self.idf), [e.get_full_intent() for e in examples])
         import skops.io as sio  # how Rasa's LogisticRegressionClassifier saves its model
 
         with self._model_storage.write_to(self._resource) as folder:
@@ -114,7 +132,7 @@ class LinearResponseSelector(GraphComponent):
         if self.model is None or not messages:
             return messages
         intent = self.config["retrieval_intent"]
-        for message, row in zip(messages, self.model.predict_proba(weighted(feature_blocks(messages), self.idf))):
+        for message, row in zip(messages, self.model.predict_proba(weighted(messages, self.idf))):
             ranking = [{"confidence": float(row[i]), INTENT_RESPONSE_KEY: str(self.model.classes_[i])}
                        for i in np.argsort(-row)[: self.config["ranking_length"]]]
             best = ranking[0]

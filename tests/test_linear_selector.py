@@ -6,17 +6,20 @@ from typing import List, Tuple
 
 import numpy as np
 import pytest
-from scipy.sparse import csr_matrix
+from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.preprocessing import normalize
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.linear_selector import LinearResponseSelector, weighted
+from assistant.linear_selector import LinearResponseSelector, feature_blocks, weighted
 
 EXAMPLES = {
     "faq/bone_health": ["does poi weaken my bones", "bone density and poi", "osteoporosis risk with poi",
@@ -94,12 +97,34 @@ def test_without_faq_examples_it_leaves_messages_alone(storage: LocalModelStorag
     assert loaded.process([message]) == [message] and message.get("response_selector") is None
 
 
+def with_features(*blocks: np.ndarray) -> Message:
+    """A message with these sentence features, one 1 x n row per featurizer (the last dense)."""
+    message = Message(data={"text": "x"})
+    for number, block in enumerate(blocks):
+        features = block if number == len(blocks) - 1 else csr_matrix(block).tocoo()
+        message.add_features(Features(features, FEATURE_TYPE_SENTENCE, "text", f"featurizer{number}"))
+    return message
+
+
 def test_each_featurizer_is_weighted_by_tf_idf_and_scaled_apart() -> None:
     # two messages; a word block (column 1 is in one message only) and a larger n-gram block
-    words = csr_matrix(np.array([[1.0, 1.0], [1.0, 0.0]]))
-    ngrams = csr_matrix(np.array([[5.0, 1.0, 3.0, 2.0], [0.0, 4.0, 1.0, 1.0]]))
-    idf = [TfidfTransformer().fit(block).idf_ for block in (words, ngrams)]
-    rows = weighted([words, ngrams], idf).toarray()
+    messages = [with_features(np.array([[1.0, 1.0]]), np.array([[5.0, 1.0, 3.0, 2.0]])),
+                with_features(np.array([[1.0, 0.0]]), np.array([[0.0, 4.0, 1.0, 1.0]]))]
+    idf = [TfidfTransformer().fit(block).idf_ for block in feature_blocks(messages)]
+    rows = weighted(messages, idf).toarray()
     assert np.allclose(np.linalg.norm(rows[:, :2], axis=1), 1.0)  # each block unit length ...
     assert np.allclose(np.linalg.norm(rows[:, 2:], axis=1), 1.0)  # ... however many n-grams it has
     assert rows[0, 1] > rows[0, 0]  # the rarer word weighs more than the one every message has
+
+
+def test_the_weighted_rows_are_scikit_learns_tf_idf_of_each_block_scaled_apart(storage: LocalModelStorage) -> None:
+    data, featurizer, tokenizer = featurized(storage)
+    messages = [m for m in data.intent_examples]
+    messages += [m for m in ask(["hrt", "", "what is poi", "12345 ???"], LinearResponseSelector.create(
+        {}, storage, Resource("untrained"), context()), featurizer, tokenizer)]
+    blocks = feature_blocks(messages)
+    idf = [TfidfTransformer().fit(block).idf_ for block in blocks]
+    expected = hstack([normalize(csr_matrix(block.multiply(weights))) for block, weights in zip(blocks, idf)])
+    got = weighted(messages, idf)
+    assert got.shape == expected.shape and np.allclose(got.toarray(), expected.toarray(), rtol=0, atol=1e-12)
+    assert got[len(data.intent_examples)].nnz > 0  # "hrt" has features to weigh
