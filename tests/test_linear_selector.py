@@ -119,9 +119,9 @@ def test_each_featurizer_is_weighted_by_tf_idf_and_scaled_apart() -> None:
 
 def test_the_weighted_rows_are_scikit_learns_tf_idf_of_each_block_scaled_apart(storage: LocalModelStorage) -> None:
     data, featurizer, tokenizer = featurized(storage)
-    messages = [m for m in data.intent_examples]
-    messages += [m for m in ask(["hrt", "", "what is poi", "12345 ???"], LinearResponseSelector.create(
-        {}, storage, Resource("untrained"), context()), featurizer, tokenizer)]
+    unseen = [Message.build(text) for text in ["hrt", "", "what is poi", "12345 ???"]]
+    featurizer.process(tokenizer.process(unseen))
+    messages = data.intent_examples + unseen
     blocks = feature_blocks(messages)
     idf = [TfidfTransformer().fit(block).idf_ for block in blocks]
     expected = hstack([normalize(csr_matrix(block.multiply(weights))) for block, weights in zip(blocks, idf)])
