@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix, hstack
 from sklearn.feature_extraction.text import TfidfTransformer
+from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -19,7 +20,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.linear_selector import LinearResponseSelector, feature_blocks, weighted
+from assistant.linear_selector import FittedModel, LinearResponseSelector, feature_blocks, weighted
 
 EXAMPLES = {
     "faq/bone_health": ["does poi weaken my bones", "bone density and poi", "osteoporosis risk with poi",
@@ -128,3 +129,17 @@ def test_the_weighted_rows_are_scikit_learns_tf_idf_of_each_block_scaled_apart(s
     got = weighted(messages, idf)
     assert got.shape == expected.shape and np.allclose(got.toarray(), expected.toarray(), rtol=0, atol=1e-12)
     assert got[len(data.intent_examples)].nnz > 0  # "hrt" has features to weigh
+
+
+@pytest.mark.parametrize("topics", [3, 2])
+def test_the_probabilities_are_scikit_learns(topics: int) -> None:
+    rng = np.random.default_rng(0)
+    messages = [with_features(rng.poisson(1.0, (1, 6)).astype(float), rng.poisson(1.0, (1, 9)).astype(float))
+                for _ in range(60)]
+    labels = [f"faq/topic{i % topics}" for i in range(len(messages))]
+    idf = [TfidfTransformer().fit(block).idf_ for block in feature_blocks(messages)]
+    model = LogisticRegression(C=100.0, solver="sag", tol=1e-3, max_iter=200, random_state=0)
+    model.fit(weighted(messages, idf), labels)
+    fitted = FittedModel.from_sklearn(model, idf)
+    assert np.allclose(fitted.probabilities(messages), model.predict_proba(weighted(messages, idf)), rtol=0, atol=1e-12)
+    assert list(fitted.topics) == sorted(set(labels))
