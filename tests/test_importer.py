@@ -120,12 +120,12 @@ def test_a_retrain_after_rewording_an_answer_keeps_the_nlu_and_sends_the_new_tex
         return domain["responses"][TOPIC][0]["text"]
 
     before = train("before")
-    assert "Finished training component 'DIETClassifier'" in before and "Restored component" not in before
+    assert "Finished training component 'NumpyDIETClassifier'" in before and "Restored component" not in before
     answers = data / "responses" / "faq.yml"
     answers.write_text(answers.read_text(encoding="utf-8").replace(
         'Doctors now like the word "insufficiency" best.', 'Doctors now prefer the word "insufficiency".'),
         encoding="utf-8")
     log = train("after")
-    for component in ("DIETClassifier", "LinearResponseSelector", "SentenceCountVectorsFeaturizer"):
+    for component in ("NumpyDIETClassifier", "LinearResponseSelector", "SentenceCountVectorsFeaturizer"):
         assert f"Restored component '{component}' from cache" in log, log[-3000:]
     assert "prefer the word" in served_answer("after") and "prefer the word" not in served_answer("before")
