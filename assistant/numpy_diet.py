@@ -5,8 +5,9 @@ DIET's answer for a message is four small steps: its sentence features times one
 plus a bias, times the text embedding layer, the inner product with each intent's embedding, and
 a softmax. TensorFlow took 1.8-2.0 ms a message for them, most of it matching the inputs to its
 compiled function; numpy takes 0.07 ms, and the confidences agree within 1e-6 on the held-out
-bank's 7,599 questions and 8 odd inputs (no intent changes; 2026-12-05). The served model then never builds
-DIET's TensorFlow model at all (tests/test_numpy_diet.py compares both on the same trained model).
+bank's 7,599 questions and 8 odd inputs (no intent changes; 2026-12-05). The served model then
+never builds DIET's TensorFlow model at all (tests/test_numpy_diet.py compares both on the same
+trained model).
 
 Training is Rasa's own, unchanged: after it, the weights those four steps read (and every intent's
 embedding) are saved next to Rasa's files as plain arrays, and loading reads only them. Other DIET
