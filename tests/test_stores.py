@@ -193,3 +193,44 @@ def test_events_of_a_failed_save_are_written_by_the_next(event_loop, tmp_path) -
         texts = [json.loads(row[0]).get("text") for row in connection.execute(
             "SELECT data FROM events WHERE sender_id = 'flaky' ORDER BY id")]
     assert [t for t in texts if t] == ["while it was down", "after it came back"]
+
+
+def test_a_turn_loads_the_latest_events_of_rasas_latest_session(event_loop, tmp_path) -> None:
+    """The store's own loading query against Rasa's store on the same database: the latest session
+    only (a session started again drops the one before), and of it the latest RECENT_EVENTS events."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    domain = Domain.load(str(ROOT / "domain.yml"))
+    db = str(tmp_path / "conversations.db")
+    ours = CheckedSQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+    rasas = SQLTrackerStore(domain=domain, dialect="sqlite", db=db)
+
+    def session(start: float, turns: int, word: str) -> list:
+        events = [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start),
+                  ActionExecuted("action_listen", timestamp=start)]
+        for turn in range(turns):
+            events += [UserUttered(f"{word} {turn}", timestamp=start + turn + 1),
+                       ActionExecuted("utter_greet", timestamp=start + turn + 1),
+                       ActionExecuted("action_listen", timestamp=start + turn + 1)]
+        return events
+
+    def texts(tracker: DialogueStateTracker) -> list:
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+    short = session(1000, 3, "first") + session(2000, 2, "second")
+    event_loop.run_until_complete(ours.save(DialogueStateTracker.from_events("short", short)))
+    loaded = event_loop.run_until_complete(ours.retrieve("short"))
+    assert texts(loaded) == ["second 0", "second 1"] == texts(event_loop.run_until_complete(rasas.retrieve("short")))
+    assert len(loaded.events) == 9
+
+    long = session(1000, 5, "first") + session(2000, RECENT_EVENTS, "second")
+    event_loop.run_until_complete(ours.save(DialogueStateTracker.from_events("long", long)))
+    loaded = event_loop.run_until_complete(ours.retrieve("long"))
+    full = event_loop.run_until_complete(rasas.retrieve("long"))
+    assert len(full.events) == 3 + 3 * RECENT_EVENTS
+    assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in list(full.events)[-RECENT_EVENTS:]]
