@@ -234,3 +234,43 @@ def test_a_turn_loads_the_latest_events_of_rasas_latest_session(event_loop, tmp_
     full = event_loop.run_until_complete(rasas.retrieve("long"))
     assert len(full.events) == 3 + 3 * RECENT_EVENTS
     assert [e.as_dict() for e in loaded.events] == [e.as_dict() for e in list(full.events)[-RECENT_EVENTS:]]
+
+
+def test_a_dead_pooled_connection_costs_no_turn(event_loop, tmp_path) -> None:
+    """After a database restart the pool's connections are dead: SQLAlchemy reports the first use of
+    one as a disconnect and drops the pool, and the load or save runs once more on a new connection.
+    Other errors are not retried. (tests/test_scale_out.py restarts a real PostgreSQL.)"""
+    import pytest
+    import sqlalchemy as sa
+    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from assistant.stores import CheckedSQLTrackerStore
+
+    store = CheckedSQLTrackerStore(domain=Domain.load(str(ROOT / "domain.yml")), dialect="sqlite",
+                                   db=str(tmp_path / "conversations.db"))
+    failures = []  # (statement word, disconnect?) to raise, one per statement
+
+    def fail(_connection, _cursor, statement, *_args) -> None:
+        if failures and statement.lstrip().upper().startswith(failures[0][0]):
+            disconnect = failures.pop(0)[1]
+            raise sa.exc.OperationalError(statement, {}, Exception("server closed the connection"),
+                                          connection_invalidated=disconnect)
+
+    sa.event.listen(store.engine, "before_cursor_execute", fail)
+    served = FailSafeTrackerStore(store)
+    failures[:] = [("SELECT", True)]
+    tracker = event_loop.run_until_complete(served.get_or_create_tracker("restart"))
+    tracker.update(UserUttered("after the restart"))
+    tracker.update(ActionExecuted("utter_greet"))
+    failures[:] = [("INSERT", True)]
+    event_loop.run_until_complete(served.save(tracker))
+    failures[:] = [("SELECT", True)]
+    loaded = event_loop.run_until_complete(served.retrieve("restart"))
+    assert not failures
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["after the restart"]  # stored once
+
+    failures[:] = [("SELECT", False)]
+    with pytest.raises(sa.exc.OperationalError):
+        event_loop.run_until_complete(store.retrieve("restart"))
