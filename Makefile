@@ -123,6 +123,7 @@ eval-public: setup $(MODEL)
 	$(PY) -m assistant.evaluate_public --eval-dir $(EVAL_DIR) --markdown docs/public-eval.md --json results/public-eval.json
 
 test: setup $(MODEL) $(AXE) $(CHROMIUM)
+	./scripts/scale-out.sh install  # PostgreSQL, Redis and nginx, for the scale-out and lock store tests
 	./scripts/test.sh
 
 # Speed and memory, the project's config against Rasa's default config (trained one epoch per

@@ -25,8 +25,9 @@ with these changes, each measured.
 - SQLite connections stay open between turns (a pool, as SQLAlchemy 2.0 does for SQLite files).
   SQLAlchemy 1.4 opened a connection for every query and closed it after, and each close folded
   the write-ahead log back into the database: a new conversation's turn took 15.6 ms in-process
-  instead of 12.6 (means of five alternated runs of 300, 2026-12-05). A session that fails gives
-  its connection up, so a failed commit's events are never committed by the next save.
+  instead of 12.6 (means of five alternated runs of 300, 2026-12-05). A failed save leaves nothing
+  pending on its connection (its transaction is rolled back; an ORM session that fails gives its
+  connection up), so its events are never committed by a later save.
 - A save inserts its events in one statement, rows as Rasa's store writes them, instead of one ORM
   object each: with the pool, 11.9 -> 10.9 ms per new conversation's turn in-process (means of
   four alternated runs of 300, 2026-12-05).
@@ -91,7 +92,8 @@ class CheckedSQLTrackerStore(SQLTrackerStore):
     def session_scope(self) -> Iterator[Session]:
         """Rasa's, except that a session that fails closes its connection instead of returning it
         to the pool: after a failed commit SQLAlchemy 1.4 returns it without rolling back, and the
-        next save's commit would store the failed save's events a second time."""
+        next commit on it would carry the failed one's changes. (Turns load and save without
+        sessions; Rasa's own queries and the privacy commands use them.)"""
         with super().session_scope() as session:
             try:
                 yield session

@@ -7,6 +7,7 @@
 #   scripts/scale-out.sh stop               stop everything (data stays in $SCALE_DIR)
 #   scripts/scale-out.sh stop-service NAME  stop one part: postgres, redis, actions, nginx, rasa-<port>
 #   scripts/scale-out.sh start-service NAME start it again
+#   scripts/scale-out.sh install            install the missing services only (make test does this)
 #
 # Settings (environment): SCALE_DIR (var/scale; as root, the postgres user must be able to reach it), RASA_PORTS ("5201 5202"), NGINX_PORT (8080),
 # ACTIONS_PORT (5255), PG_PORT (55432), REDIS_PORT (56379), SANIC_WORKERS (1), CORS_ORIGINS,
@@ -162,6 +163,9 @@ case "${1:-}" in
     stop_actions
     stop_redis
     stop_postgres
+    ;;
+  install)
+    install_missing
     ;;
   start-service|stop-service)
     load_secrets
