@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
+import tensorflow as tf
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
@@ -90,6 +91,8 @@ def test_finetuning_loads_tensorflows_model(trained: Dict[str, Any]) -> None:
     finetuned = NumpyDIETClassifier.load({**numpy.component_config}, numpy._model_storage, numpy._resource,
                                          context(is_finetuning=True))
     assert finetuned.model is not None and finetuned.scorer is None
+    # trained and reloaded with the legacy Adam (LegacyAdamDIET): its checkpoint's optimizer slots load
+    assert isinstance(finetuned.model.optimizer, tf.keras.optimizers.legacy.Adam)
 
 
 @pytest.mark.parametrize("setting", [{"number_of_transformer_layers": 2}, {"entity_recognition": True},
