@@ -30,11 +30,11 @@ Rows = List[Optional[scipy.sparse.spmatrix]]
 class HashedFeatures(Features):
     """Rasa's Features, fingerprinted from the sparse matrix's arrays. Rasa's training fingerprints
     every featurizer's output, and Rasa's Features write each non-zero entry out as text for it: 2.7 s
-    of a training with 7,318 examples (both featurizers), against 0.2 s this way (2026-12-05)."""
+    of a training with 7,318 examples (both featurizers), against 0.6 s this way (2026-12-05)."""
 
     def fingerprint(self) -> Text:
         if self._cached_fingerprint is None and self.is_sparse():
-            matrix = self.features.tocoo()  # itself, for the rows made below
+            matrix = self.features.tocoo()  # no copy: this featurizer's rows are COO already
             digest = hashlib.md5(repr((self.type, self.origin, self.attribute, matrix.shape,
                                        str(matrix.dtype), str(matrix.row.dtype))).encode())
             for array in (matrix.data, matrix.row, matrix.col):

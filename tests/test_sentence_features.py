@@ -84,4 +84,4 @@ def test_the_features_fingerprint_follows_the_matrix(tmp_path) -> None:
     sentence._cached_fingerprint = None
     assert sentence.fingerprint() != before
     word_row = next(f for f in messages[0].features if f.type == "sequence" and f.attribute == TEXT)
-    assert word_row.fingerprint() != before  # same text, other feature type
+    assert word_row.fingerprint() != before  # the same message's empty word row
