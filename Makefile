@@ -83,7 +83,7 @@ $(CHROMIUM):
 # Rasa's training cache knows a component by its name and settings, not its code: after editing
 # assistant/linear_selector.py, sentence_features.py or numpy_diet.py, train with `rasa train --force`.
 $(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py \
-		assistant/sentence_features.py assistant/numpy_diet.py
+		assistant/sentence_features.py assistant/numpy_diet.py assistant/hashed_tokens.py
 	$(RASA) train --fixed-model-name poi --out models
 	touch $@
 

@@ -11,6 +11,7 @@ featurized as Rasa does.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import List, Optional, Text, Tuple
 
@@ -30,7 +31,27 @@ Rows = List[Optional[scipy.sparse.spmatrix]]
 class HashedFeatures(Features):
     """Rasa's Features, fingerprinted from the sparse matrix's arrays. Rasa's training fingerprints
     every featurizer's output, and Rasa's Features write each non-zero entry out as text for it: 2.7 s
-    of a training with 7,318 examples (both featurizers), against 0.6 s this way (2026-12-05)."""
+    of a training with 7,318 examples (both featurizers), against 0.6 s this way (2026-12-05).
+    Copied and put side by side (as DIET's training does with each message's features from both
+    featurizers) with numpy instead of Python's generic copy and scipy's block stacking: 2.1 -> 0.8-1.1 s
+    for the 7,318 examples (2026-12-05)."""
+
+    def __deepcopy__(self, memo: dict) -> HashedFeatures:
+        copied = HashedFeatures(self.features.copy(), self.type, self.attribute, copy.deepcopy(self.origin, memo))
+        copied._cached_fingerprint = self._cached_fingerprint
+        return copied
+
+    def _combine_sparse_features(self, additional_features: Features) -> None:
+        """scipy.sparse.hstack's result for two COO matrices of as many rows, made straight."""
+        left, right = self.features, additional_features.features
+        if not (isinstance(left, scipy.sparse.coo_matrix) and isinstance(right, scipy.sparse.coo_matrix)
+                and left.shape[0] == right.shape[0]):
+            return super()._combine_sparse_features(additional_features)
+        self.features = scipy.sparse.coo_matrix(
+            (np.concatenate([left.data, right.data]),
+             (np.concatenate([left.row, right.row]), np.concatenate([left.col, right.col + left.shape[1]]))),
+            shape=(left.shape[0], left.shape[1] + right.shape[1]))
+        self._cached_fingerprint = None
 
     def fingerprint(self) -> Text:
         if self._cached_fingerprint is None and self.is_sparse():

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, List
 
+import numpy as np
 import pytest
+import scipy.sparse
 import tensorflow as tf
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
@@ -15,8 +17,11 @@ from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.utils.tensorflow.data_generator import RasaDataGenerator
+from rasa.utils.tensorflow.model_data import FeatureArray
 
-from assistant.numpy_diet import NumpyDIETClassifier, with_penalty
+from assistant.numpy_diet import (NumpyDIETClassifier, fast_sparse_batches, rasa_sparse_batch_values,
+                                  sparse_batch_values, with_penalty)
 
 EXAMPLES = {
     "faq": ["what is poi", "is hrt safe", "how does egg donation work", "do stem cells work for poi",
@@ -29,6 +34,7 @@ EXAMPLES = {
 }
 UNSEEN = ["is hormone therapy safe for me", "HELLO!!", "i feel faint and dizzy", "what's the weather in paris",
           "zzzz qqqq", "stem cells", "?", "", "🙂", "<script>alert(1)</script>", "poi " * 500]
+TRAINING_PENALTY = 0.002  # DIET's default regularization_constant
 TRAINING = {"epochs": 5, "entity_recognition": False, "number_of_transformer_layers": 0,
             "constrain_similarities": True, "random_seed": 1}
 
@@ -111,11 +117,52 @@ def test_the_served_model_answers_with_numpy(agent: Any) -> None:
 
 
 def test_the_fused_penalty_is_rasas_rule_to_the_bit() -> None:
-    """Rasa's train step adds the L2 penalty's gradient only where the prediction's gradient is
-    positive; the XLA-compiled `with_penalty` must give the very same numbers."""
+    """Rasa's train step adds the L2 penalty's gradient (TensorFlow's, for Keras's L2 penalty) only
+    where the prediction's gradient is positive; `with_penalty` must give the very same numbers."""
     generator = tf.random.Generator.from_seed(1)
     prediction = generator.normal((300, 40)) * tf.cast(generator.uniform((300, 40)) > 0.5, tf.float32)  # zeros too
-    penalty = generator.normal((300, 40))
+    weights = tf.Variable(generator.normal((300, 40)))
+    l2 = tf.keras.regularizers.l2(0.002)
+    with tf.GradientTape() as tape:
+        penalty = tape.gradient(l2(weights), weights)
     rasas = prediction + tf.where(prediction > 0, penalty, tf.zeros_like(penalty))
-    assert tf.reduce_all(with_penalty(prediction, penalty) == rasas)
+    assert tf.reduce_all(with_penalty(prediction, weights, tf.constant(2.0 * l2.l2, tf.float32)) == rasas)
     assert not tf.reduce_all(rasas == prediction + penalty)  # the rule matters for these numbers
+
+
+def test_every_penalty_of_the_model_is_found(trained: Dict[str, Any]) -> None:
+    model = trained["tensorflow"].model
+    coefficients = model.penalty_coefficients()
+    assert len(coefficients) == len(model.losses) > 0
+    expected = np.float32(2.0 * np.float32(TRAINING_PENALTY))
+    assert all(float(c) == expected for c in coefficients.values())
+    sparse_kernels = [v for v in model.trainable_variables if "sparse_to_dense" in v.name and "kernel" in v.name]
+    assert sparse_kernels and all(v.ref() in coefficients for v in sparse_kernels)
+
+
+def batch(matrices: List[Any], dimensions: int = 3) -> FeatureArray:
+    array = np.empty(len(matrices), dtype=object)
+    array[:] = matrices
+    return FeatureArray(array, number_of_dimensions=dimensions)
+
+
+@pytest.mark.parametrize("matrices", [
+    [scipy.sparse.coo_matrix(np.array([[0, 2, 0, 1]])), scipy.sparse.coo_matrix((1, 4)),
+     scipy.sparse.coo_matrix(np.array([[3, 0, 0, 0]]))],  # sentence rows, one empty
+    [scipy.sparse.coo_matrix(np.array([[1, 0, 0], [0, 0, 5], [0, 2, 0]])),
+     scipy.sparse.coo_matrix(np.array([[0, 0, 1.5]]))],  # sequences of different lengths
+    [scipy.sparse.csr_matrix(np.array([[0, 1], [4, 0]])), scipy.sparse.csr_matrix(np.array([[2, 2]]))],  # not COO
+])
+def test_batches_are_converted_as_rasa_converts_them(matrices: List[Any]) -> None:
+    mine, rasas = sparse_batch_values(batch(matrices)), rasa_sparse_batch_values(batch(matrices))
+    assert len(mine) == len(rasas) == 3
+    for have, want in zip(mine, rasas):
+        assert have.dtype == want.dtype and have.shape == want.shape and np.array_equal(have, want)
+
+
+def test_rasas_conversion_is_back_after_training() -> None:
+    with pytest.raises(RuntimeError):
+        with fast_sparse_batches():
+            assert RasaDataGenerator._scipy_matrix_to_values is sparse_batch_values
+            raise RuntimeError
+    assert RasaDataGenerator._scipy_matrix_to_values is rasa_sparse_batch_values

@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.nlu.featurizers.sparse_featurizer.count_vectors_featurizer import CountVectorsFeaturizer
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -85,3 +86,26 @@ def test_the_features_fingerprint_follows_the_matrix(tmp_path) -> None:
     assert sentence.fingerprint() != before
     word_row = next(f for f in messages[0].features if f.type == "sequence" and f.attribute == TEXT)
     assert word_row.fingerprint() != before  # the same message's empty word row
+
+
+def test_both_featurizers_features_combine_as_rasas(tmp_path) -> None:
+    """DIET's training reads each message's features from both featurizers side by side
+    (Message.get_sparse_features: a deep copy of the first, then Features.combine_with_features);
+    HashedFeatures does both its own way and must give Rasa's matrices."""
+    data = training_data()
+    for number, settings in enumerate(SETTINGS):
+        (tmp_path / str(number)).mkdir()
+        featurizer = trained(SentenceCountVectorsFeaturizer, settings, tmp_path / str(number), data)
+        featurizer.process_training_data(data)
+    for example in data.training_examples:
+        as_rasas = Message(data=example.data, features=[
+            Features(f.features, f.type, f.attribute, f.origin) for f in example.features])
+        for have, want in zip(example.get_sparse_features(TEXT), as_rasas.get_sparse_features(TEXT)):
+            assert type(have.features) is type(want.features) and have.features.shape == want.features.shape
+            for array in ("data", "row", "col"):
+                mine, rasas = getattr(have.features, array), getattr(want.features, array)
+                assert mine.dtype == rasas.dtype and np.array_equal(mine, rasas)
+            assert have.origin == want.origin and have.fingerprint() != example.features[0].fingerprint()
+        sentence = example.get_sparse_features(TEXT)[1].features
+        assert sentence.shape[1] == sum(f.features.shape[1] for f in example.features
+                                        if f.type == "sentence" and f.attribute == TEXT)  # both, side by side
