@@ -81,7 +81,8 @@ $(CHROMIUM):
 	./scripts/install-chromium.sh
 
 # Rasa's training cache knows a component by its name and settings, not its code: after editing
-# assistant/linear_selector.py, sentence_features.py or numpy_diet.py, train with `rasa train --force`.
+# assistant/linear_selector.py, sentence_features.py, numpy_diet.py or hashed_tokens.py, train with
+# `rasa train --force`.
 $(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py \
 		assistant/sentence_features.py assistant/numpy_diet.py assistant/hashed_tokens.py
 	$(RASA) train --fixed-model-name poi --out models
