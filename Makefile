@@ -8,6 +8,8 @@ VENV  := .venv
 PY    := $(VENV)/bin/python
 RASA  := $(VENV)/bin/rasa
 MODEL := models/poi.tar.gz
+# Left by `make quick-model`: the model was trained on from the last one, not from scratch.
+QUICK := models/poi.quick
 SPACY := build/spacy/.built
 WIDGET := web/vendor/webchat.js
 WEBCHAT_VERSION := 1.0.1
@@ -28,7 +30,7 @@ export PYTHONPATH := $(CURDIR)
 # Python 3.10 (Rasa 3.6 runs on 3.8-3.10): pyenv's, as .python-version asks, else any on PATH.
 PYTHON310 := $(shell pyenv which python3.10 2>/dev/null || command -v python3.10)
 
-.PHONY: help setup model run shell actions test validate nlu-eval eval eval-public bench forget prune scale-out scale-out-stop clean
+.PHONY: help setup model quick-model run shell actions test validate nlu-eval eval eval-public bench forget prune scale-out scale-out-stop clean
 
 help:
 	@echo "make run     set up, train if needed, start action server + Rasa server + widget page"
@@ -36,6 +38,7 @@ help:
 	@echo "make shell   talk to the assistant in the terminal (rasa shell + action server)"
 	@echo "make validate  check content edits (Rasa + our checks), refresh docs/coverage.md"
 	@echo "make model   retrain after editing data/, domain.yml or config.yml"
+	@echo "make quick-model  retrain in about 35 s after adding examples, to try them (make model: full training)"
 	@echo "make nlu-eval  cross-validate the NLU (intent and FAQ topic F1)"
 	@echo "make eval [BANK=file.jsonl]  what the assistant answers on a question bank (recall/precision per label)"
 	@echo "make eval-public  the guardrails on the public sets in ../shared/eval (about 1 min; docs/public-eval.md)"
@@ -86,9 +89,18 @@ $(CHROMIUM):
 $(MODEL): $(SPACY) config.yml domain.yml $(TRAINING_DATA) assistant/guardrails.py assistant/linear_selector.py \
 		assistant/sentence_features.py assistant/numpy_diet.py assistant/hashed_tokens.py
 	$(RASA) train --fixed-model-name poi --out models
+	rm -f $(QUICK)
 	touch $@
 
-model: $(MODEL)
+# A full training. A quick model (below) is replaced even when no file changed since.
+model:
+	@if [ -f $(QUICK) ]; then rm -f $(MODEL) $(QUICK); fi
+	@$(MAKE) --no-print-directory $(MODEL)
+
+# Trains on from the current model (Rasa's incremental training) for trying an edit; `make run` and
+# `make shell` use it. The evaluation, the bench and the tests use a full training (`model`).
+quick-model: setup
+	./scripts/quick-model.sh
 
 run: setup $(MODEL)
 	./scripts/run.sh
@@ -115,15 +127,15 @@ nlu-eval: setup
 
 # Guardrails and answers on a JSONL question bank (default: the held-out bank in tests/).
 BANK ?= tests/question_bank.jsonl
-eval: setup $(MODEL)
+eval: setup model
 	$(PY) -m assistant.evaluate $(BANK) --json results/eval.json
 
 # CLINC150, MedQuAD and consumer health questions (shared/eval; evaluation only, never training).
 EVAL_DIR ?= ../shared/eval
-eval-public: setup $(MODEL)
+eval-public: setup model
 	$(PY) -m assistant.evaluate_public --eval-dir $(EVAL_DIR) --markdown docs/public-eval.md --json results/public-eval.json
 
-test: setup $(MODEL) $(AXE) $(CHROMIUM)
+test: setup model $(AXE) $(CHROMIUM)
 	./scripts/scale-out.sh install  # PostgreSQL, Redis and nginx, for the scale-out and lock store tests
 	./scripts/test.sh
 
@@ -131,7 +143,7 @@ test: setup $(MODEL) $(AXE) $(CHROMIUM)
 # model: same serving cost), on the same data and machine, and the scale-out stack (about 15 minutes;
 # writes bench/results.md and bench/results.json). Stock trained fully and run on the question bank
 # (over an hour): python -m bench.bench --full-stock --out bench/results-full-stock
-bench: setup $(MODEL)
+bench: setup model
 	$(PY) -m bench.bench
 
 # Several Rasa servers behind nginx, with PostgreSQL and Redis, on this machine (see the README).

@@ -5,8 +5,8 @@ in-process, `Agent.parse_message`); the served assistant driven over REST by an 
 and 16 concurrent conversations, new and long (200+ turns), with p50/p95/p99 latency, messages per
 second, errors and server memory; and the held-out question bank, so speed is never bought with
 accuracy. For the project's config also: two servers behind nginx (the scale-out stack, 16
-concurrent new conversations) and retraining after a content edit (an answer reworded, an example
-added). Writes bench/results.md and bench/results.json and prints the project/stock ratios.
+concurrent new conversations), retraining after a content edit (an answer reworded, an example
+added), and `make quick-model` after the same edits, with its model's question bank. Writes bench/results.md and bench/results.json and prints the project/stock ratios.
 
 Stock Rasa's full training takes over an hour here, and its serving cost does not depend on how
 long it trained, so by default stock is trained one epoch per model (same layers and sizes) and
@@ -95,16 +95,20 @@ def train(config: Path, name: str, data: Path = ROOT / "data", domain: Path = RO
     `cache`: Rasa's training cache folder (default: the project's)."""
     command = [str(BIN / "rasa"), "train", "--config", str(config), "--data", str(data), "--domain", str(domain),
                "--fixed-model-name", name, "--out", str(WORK)]
+    env = {**os.environ, "RASA_CACHE_DIRECTORY": str(cache)} if cache else None
+    return timed_training(command, WORK / f"{name}.tar.gz", ROOT, env)
+
+
+def timed_training(command: List[str], model: Path, cwd: Path, env: Optional[Dict[str, str]]) -> Dict[str, Any]:
+    """A training command in a fresh process: wall time, peak memory (that process's largest child), size."""
     wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter(); "
                "r = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
                "print(r.returncode, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
-    env = {**os.environ, "RASA_CACHE_DIRECTORY": str(cache)} if cache else None
-    out = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=ROOT, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True,
                          check=True, env=env).stdout.split()
     code, seconds, peak_kb = int(out[0]), float(out[1]), int(out[2])
     if code:
-        raise RuntimeError(f"training {name} failed; run: {' '.join(command)}")
-    model = WORK / f"{name}.tar.gz"
+        raise RuntimeError(f"training failed; run in {cwd}: {' '.join(command)}")
     return {"seconds": round(seconds, 1), "peak_memory_mb": round(peak_kb / 1024), "model_mb":
             round(model.stat().st_size / 2**20, 1), "model": str(model.relative_to(ROOT))}
 
@@ -139,6 +143,28 @@ def content_retrains() -> Dict[str, Any]:
                                      cache=cache)["seconds"]
     shutil.rmtree(cache)
     return results
+
+
+def quick_retrain(texts: List[str]) -> Dict[str, Any]:
+    """`make quick-model` after the same two edits, trained on from the project's full training of the
+    data before them: scripts/quick-model.sh itself, run in the edited copy of the project. Then the
+    quick model's question bank."""
+    copy = WORK / "project-data"
+    (copy / "models").mkdir(exist_ok=True)
+    shutil.copy(WORK / "bench-project.tar.gz", copy / "models" / "poi.tar.gz")
+    shutil.copy(ROOT / "config.yml", copy / "config.yml")
+    (copy / "scripts").mkdir(exist_ok=True)
+    shutil.copy(ROOT / "scripts" / "quick-model.sh", copy / "scripts" / "quick-model.sh")
+    (copy / "build").mkdir(exist_ok=True)
+    for link, target in [(".venv", ROOT / ".venv"), ("assistant", ROOT / "assistant"), ("build/spacy", ROOT / "build" / "spacy")]:
+        if not (copy / link).is_symlink():
+            (copy / link).symlink_to(target)
+    result = timed_training(["bash", str(copy / "scripts" / "quick-model.sh")], copy / "models" / "poi.tar.gz", copy,
+                            dict(os.environ, PYTHONPATH=str(copy)))
+    if not (copy / "models" / "poi.quick").exists():
+        raise RuntimeError("scripts/quick-model.sh did not train on from the model (no models/poi.quick)")
+    result["bank"] = in_process(str(copy / "models" / "poi.tar.gz"), texts[:1], bank=True)["bank"]
+    return result
 
 
 # ----------------------------------------------------------------------------- in-process
@@ -439,6 +465,17 @@ def markdown(results: Dict[str, Any], json_name: str = "results.json") -> str:
     if "content_retrain" in configs.get("project", {}):
         lines += ["", "Retraining the project's config after a content edit (Rasa's cache reuses what did not change):", ""]
         lines += [f"- {edit}: {seconds} s" for edit, seconds in configs["project"]["content_retrain"].items()]
+    quick = configs.get("project", {}).get("quick_retrain")
+    if quick:
+        bank, full_bank = quick["bank"], configs["project"]["bank"]
+        labels = bank["labels"]
+        lines += [
+            f"- example added, `make quick-model` (Rasa's incremental training, from the full training before "
+            f"both edits): {quick['seconds']} s; the quick model on the question bank: {bank['correct']} of "
+            f"{bank['questions']} right (the full training above: {full_bank['correct']}), recall emergency "
+            f"{labels['emergency']['recall']}, own-case {labels['consult_specialist']['recall']}, off-topic "
+            f"{labels['out_of_scope']['recall']}, FAQ topic accuracy {bank['faq_topic_accuracy']}",
+        ]
     lines += ["", f"Every scenario in full (JSON): `bench/{json_name}`."]
     return "\n".join(lines) + "\n"
 
@@ -486,6 +523,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if not args.smoke:
                 print("[project] retraining after content edits ...", flush=True)
                 config["content_retrain"] = content_retrains()
+                print("[project] make quick-model after the same edits, and its question bank ...", flush=True)
+                config["quick_retrain"] = quick_retrain(texts)
         results["configs"][name] = config
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")

@@ -13,7 +13,7 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import RESPONSE
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from conftest import ROOT, VENV_BIN, faq_responses
+from conftest import ROOT, VENV_BIN, faq_responses, small_training_data
 
 TOPIC = "utter_faq/poi_definition"
 
@@ -92,17 +92,7 @@ def test_a_retrain_after_rewording_an_answer_keeps_the_nlu_and_sends_the_new_tex
 
     import yaml
 
-    data = tmp_path / "data"
-    (data / "responses").mkdir(parents=True)
-    shutil.copy(ROOT / "data" / "rules.yml", data / "rules.yml")
-    shutil.copy(ROOT / "data" / "responses" / "faq.yml", data / "responses" / "faq.yml")
-    blocks = {}
-    for nlu_file in sorted((ROOT / "data" / "nlu").glob("*.yml")):
-        for block in yaml.safe_load(nlu_file.read_text(encoding="utf-8")).get("nlu", []):
-            if "intent" in block and block["intent"] not in blocks:
-                blocks[block["intent"]] = {"intent": block["intent"],
-                                           "examples": "".join(block["examples"].splitlines(True)[:3])}
-    (data / "nlu.yml").write_text(yaml.safe_dump({"version": "3.1", "nlu": list(blocks.values())}), encoding="utf-8")
+    data = small_training_data(tmp_path / "data")
 
     def train(name: str) -> str:
         result = subprocess.run(

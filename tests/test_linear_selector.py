@@ -1,6 +1,8 @@
 """The FAQ answer picker (assistant/linear_selector.py), trained on real count-vector features."""
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 from typing import List, Tuple
 
@@ -143,3 +145,56 @@ def test_the_probabilities_are_scikit_learns(topics: int) -> None:
     fitted = FittedModel.from_sklearn(model, idf)
     assert np.allclose(fitted.probabilities(messages), model.predict_proba(weighted(messages, idf)), rtol=0, atol=1e-12)
     assert list(fitted.topics) == sorted(set(labels))
+
+
+def test_a_warm_start_begins_at_the_last_weights_with_new_words_at_zero() -> None:
+    topics = np.array(["faq/a", "faq/b", "faq/c"])
+    last = FittedModel([np.ones(2), np.ones(3)], np.arange(15.0).reshape(5, 3), np.array([0.1, 0.2, 0.3]), topics)
+    model = LogisticRegression()
+    assert last.warm_start(model, [np.ones(3), np.ones(4)], topics)  # one new word, one new n-gram
+    assert model.warm_start
+    expected = np.zeros((3, 7))
+    expected[:, 0:2], expected[:, 3:6] = last.weights[0:2].T, last.weights[2:5].T  # each block's old columns first
+    assert np.array_equal(model.coef_, expected) and np.array_equal(model.intercept_, last.intercepts)
+    for idf, other_topics in [([np.ones(3), np.ones(4)], topics[:2]),  # a topic fewer
+                              ([np.ones(1), np.ones(4)], topics)]:  # fewer words than the last model's
+        fresh = LogisticRegression()
+        assert not last.warm_start(fresh, idf, other_topics)
+        assert not fresh.warm_start and not hasattr(fresh, "coef_")
+
+
+def test_incremental_training_starts_from_the_last_model_and_ends_where_a_fresh_fit_does(
+        storage: LocalModelStorage, caplog: pytest.LogCaptureFixture, tmp_path: Path) -> None:
+    """`rasa train --finetune` (`make quick-model`): the featurizer keeps its vocabulary and adds the new
+    example's n-grams at the end; the selector, loaded from the last model, fits from its weights."""
+    data, featurizer, _ = featurized(storage)
+    selector = LinearResponseSelector.create({}, storage, Resource("selector"), context())
+    with caplog.at_level(logging.DEBUG, logger="assistant.linear_selector"):
+        selector.train(data)
+    passes_from_zero = int(re.search(r"(\d+) passes from zero", caplog.text).group(1))
+
+    finetuning = ExecutionContext(GraphSchema({}), "test", is_finetuning=True)
+    added = Message.build("is estrogen replacement harmful", "faq/hrt_safety")  # new words and n-grams
+    edited = TrainingData([Message.build(m.get("text"), m.get_full_intent()) for m in data.training_examples] + [added])
+    tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+    tokenizer.process_training_data(edited)
+    trained_on = CountVectorsFeaturizer.load(featurizer._config, storage, Resource("cv"), finetuning)
+    trained_on.train(edited)
+    trained_on.process_training_data(edited)
+    old_width = len(featurizer.vectorizers["text"].vocabulary_)
+    assert len(trained_on.vectorizers["text"].vocabulary_) > old_width
+
+    quick = LinearResponseSelector.load({}, storage, Resource("selector"), finetuning)
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="assistant.linear_selector"):
+        quick.train(edited)
+    passes_from_last = int(re.search(r"(\d+) passes from the last weights", caplog.text).group(1))
+    assert passes_from_last < passes_from_zero
+
+    (tmp_path / "fresh").mkdir()
+    fresh = LinearResponseSelector.create({}, LocalModelStorage(tmp_path / "fresh"), Resource("fresh"), context())
+    fresh.train(edited)
+    examples = [m for m in edited.training_examples if m.get_full_intent().startswith("faq/")]
+    assert np.abs(quick.fitted.probabilities(examples) - fresh.fitted.probabilities(examples)).max() < 0.02
+    picked = quick.fitted.topics[quick.fitted.probabilities(examples).argmax(axis=1)]
+    assert list(picked) == [m.get_full_intent() for m in examples]
