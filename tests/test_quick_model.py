@@ -58,10 +58,14 @@ def test_quick_model_trains_on_and_make_model_trains_from_scratch(tmp_path: Path
 
     make(project, "model")
     assert model.exists() and not stamp.exists()
+    cache = project / ".rasa" / "cache"  # Rasa's training cache, which `make model` reuses
+    cached = sorted(path.name for path in cache.iterdir())
 
     add_example(project, "faq/poi_definition", ADDED)  # new words and n-grams
     log = make(project, "quick-model")
     assert "Incremental Training" in log and stamp.exists()  # Rasa trained on from the model
+    # nothing trained on from an older model can stand in for part of a full training later
+    assert sorted(path.name for path in cache.iterdir()) == cached
     assert topic_picked(model, ADDED) == "faq/poi_definition"
 
     # A new intent: Rasa cannot train on, so a full training, which also replaces the quick model.
