@@ -6,7 +6,8 @@ and 16 concurrent conversations, new and long (200+ turns), with p50/p95/p99 lat
 second, errors and server memory; and the held-out question bank, so speed is never bought with
 accuracy. For the project's config also: two servers behind nginx (the scale-out stack, 16
 concurrent new conversations), retraining after a content edit (an answer reworded, an example
-added), and `make quick-model` after the same edits, with its model's question bank. Writes bench/results.md and bench/results.json and prints the project/stock ratios.
+added), and `make quick-model` after the same edits, with its model's question bank. Writes
+bench/results.md and bench/results.json and prints the project/stock ratios.
 
 Stock Rasa's full training takes over an hour here, and its serving cost does not depend on how
 long it trained, so by default stock is trained one epoch per model (same layers and sizes) and

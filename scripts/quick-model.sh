@@ -3,8 +3,8 @@
 # Rasa's incremental training (`rasa train --finetune`): it trains on from the current model, for a
 # tenth of DIET's epochs, and the FAQ selector starts from its last weights. A full training takes
 # about 70 s after such an edit; `make model` replaces the quick model with one (the evaluation
-# figures, the bench and CI are for full trainings). When Rasa cannot train on (a new intent, a
-# changed config) or there is no model yet, this falls back to `make model`.
+# figures, the bench and CI are for full trainings). When Rasa cannot train on (an intent or topic
+# added or removed, a changed config) or there is no model yet, this falls back to `make model`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=models/poi.tar.gz
